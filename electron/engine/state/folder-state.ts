@@ -1,0 +1,158 @@
+import type { FullIdentity, MessageIdentity } from '../../../shared/identity.js';
+import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
+
+/** The two sides of every folder pair. `remote` is the account's server; `local` the replica. */
+export type Side = 'remote' | 'local';
+export const SIDES: readonly Side[] = ['remote', 'local'];
+export function otherSide(side: Side): Side {
+  return side === 'remote' ? 'local' : 'remote';
+}
+
+/**
+ * One message known to both sides at the last sync.
+ *
+ * Invariant: `remote`/`local` ids were valid under the UIDVALIDITY recorded in the folder's
+ * `status` for that side. A null id is a tombstone: the message was deleted on that side and
+ * the deletion was deliberately not propagated (pull/push direction, propagateDeletes=false),
+ * so the other copy must not be copied back.
+ */
+export interface Pair {
+  key: number;
+  remote: string | null;
+  local: string | null;
+  /** Flags and keywords both sides agreed on at the last sync (the merge base). */
+  flags: string[];
+  identity: MessageIdentity | FullIdentity;
+}
+
+/**
+ * A create (copy to one side) journaled before it is attempted. Until `intentDone` is
+ * journaled, a restart must find out whether the create happened (`recoverAppend`) before
+ * doing anything else with the folder.
+ */
+export interface CreateIntent {
+  id: number;
+  /** The side the message is being created on. */
+  target: Side;
+  ticket: AppendTicket;
+  /** The source message's id on the other side. */
+  sourceId: string;
+  identity: FullIdentity;
+  flags: string[];
+  /** When set, the new copy completes this existing pair (a restore) instead of a new pair. */
+  pairKey: number | null;
+}
+
+/**
+ * A create that was re-sent after a crash because no copy was found. An IMAP server may still
+ * store the copy the dead process had sent, later; a new message with this identity on that
+ * side is then our own duplicate and is removed.
+ */
+export interface GhostWatch {
+  side: Side;
+  identity: FullIdentity;
+  /** UIDs at or above this (under `uidValidity`) may be the ghost. */
+  uidValidity: string;
+  fromUid: number;
+  /** The id of the copy we keep; never removed by this watch. */
+  keepId: string;
+  createdAt: number;
+}
+
+export type ConflictKind = 'delete-vs-change' | 'folder-deleted-not-empty' | 'mass-delete-stopped' | 'uidvalidity-ambiguous';
+
+export interface Conflict {
+  id: string;
+  kind: ConflictKind;
+  folder: string;
+  /** Human-readable account of what happened on each side and what the engine did. */
+  detail: string;
+  pairKey: number | null;
+  at: number;
+}
+
+export interface FolderState {
+  folder: string;
+  /** What each side reported at the end of the last complete sync; null before the first. */
+  status: Record<Side, FolderStatus | null>;
+  pairs: Map<number, Pair>;
+  nextKey: number;
+  intents: Map<number, CreateIntent>;
+  nextIntent: number;
+  ghosts: GhostWatch[];
+  conflicts: Conflict[];
+  lastSync: number | null;
+}
+
+/**
+ * Journal records. Each is applied to a FolderState by `applyRecord`; replaying the journal
+ * over the last snapshot yields the state as of the last durable record.
+ */
+export type StateRecord =
+  | { op: 'status'; side: Side; status: FolderStatus | null }
+  | { op: 'pair'; pair: Pair }
+  | { op: 'unpair'; key: number }
+  | { op: 'flags'; key: number; flags: string[] }
+  | { op: 'intent'; intent: CreateIntent }
+  | { op: 'intentDone'; id: number }
+  | { op: 'ghost'; ghost: GhostWatch }
+  | { op: 'ghostDone'; side: Side; keepId: string }
+  | { op: 'conflict'; conflict: Conflict }
+  | { op: 'conflictDone'; id: string }
+  | { op: 'synced'; at: number };
+
+export function emptyFolderState(folder: string): FolderState {
+  return {
+    folder,
+    status: { remote: null, local: null },
+    pairs: new Map(),
+    nextKey: 1,
+    intents: new Map(),
+    nextIntent: 1,
+    ghosts: [],
+    conflicts: [],
+    lastSync: null,
+  };
+}
+
+export function applyRecord(state: FolderState, rec: StateRecord): void {
+  switch (rec.op) {
+    case 'status':
+      state.status[rec.side] = rec.status;
+      return;
+    case 'pair':
+      state.pairs.set(rec.pair.key, rec.pair);
+      state.nextKey = Math.max(state.nextKey, rec.pair.key + 1);
+      return;
+    case 'unpair':
+      state.pairs.delete(rec.key);
+      return;
+    case 'flags': {
+      const p = state.pairs.get(rec.key);
+      if (p) p.flags = rec.flags;
+      return;
+    }
+    case 'intent':
+      state.intents.set(rec.intent.id, rec.intent);
+      state.nextIntent = Math.max(state.nextIntent, rec.intent.id + 1);
+      return;
+    case 'intentDone':
+      state.intents.delete(rec.id);
+      return;
+    case 'ghost':
+      state.ghosts.push(rec.ghost);
+      return;
+    case 'ghostDone':
+      state.ghosts = state.ghosts.filter((g) => !(g.side === rec.side && g.keepId === rec.keepId));
+      return;
+    case 'conflict':
+      state.conflicts = state.conflicts.filter((c) => c.id !== rec.conflict.id).concat(rec.conflict);
+      return;
+    case 'conflictDone':
+      state.conflicts = state.conflicts.filter((c) => c.id !== rec.id);
+      return;
+    case 'synced':
+      state.lastSync = rec.at;
+      return;
+  }
+}

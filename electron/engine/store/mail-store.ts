@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import type { MessageIdentity } from '../../../shared/identity.js';
+
+/**
+ * One side of a folder pair: an IMAP account or a Maildir tree. The engine talks to both
+ * through this interface only, so the planner and executor never know which kind a side is.
+ *
+ * Folder names are logical: UTF-8, hierarchy separated by '/', INBOX spelled `INBOX`.
+ * Message ids are opaque strings: an IMAP UID in decimal, or a Maildir file's unique base
+ * name (the part before the `:2,` info), which survives renames by mail clients.
+ */
+export interface MailStore {
+  readonly kind: 'imap' | 'maildir';
+  /** Every folder on this side (not filtered by the account's include/exclude). */
+  listFolders(): Promise<FolderEntry[]>;
+  createFolder(name: string): Promise<void>;
+  /** Removes an empty folder. Callers check emptiness first; implementations refuse non-empty ones. */
+  deleteFolder(name: string): Promise<void>;
+  /** Opens a folder for one sync pass. Throws FolderMissingError when it does not exist. */
+  openFolder(name: string): Promise<FolderSession>;
+  close(): Promise<void>;
+}
+
+export interface FolderEntry {
+  name: string;
+  /** RFC 6154 special-use attribute such as `\Sent`, when the side knows one. */
+  specialUse?: string;
+}
+
+/**
+ * What a side says about a folder before listing messages. When all of it equals what state
+ * recorded at the last sync, the folder did not change on that side (the fast path).
+ */
+export interface FolderStatus {
+  /** IMAP UIDVALIDITY in decimal; Maildir sides use a constant, since their ids never renumber. */
+  uidValidity: string;
+  uidNext: number | null;
+  /** CONDSTORE HIGHESTMODSEQ in decimal, or null when the server has none. */
+  highestModseq: string | null;
+  messages: number | null;
+  /**
+   * Opaque change token for sides without modseq (Maildir: mtimes and entry counts of cur/
+   * and new/). Null when the side cannot tell cheaply.
+   */
+  changeToken: string | null;
+}
+
+export interface ListedMessage {
+  id: string;
+  /** Normalized flags (see shared/flags.ts). */
+  flags: string[];
+}
+
+export interface MessageContent {
+  /** Raw bytes exactly as stored on this side. */
+  stream: Readable;
+  internalDate: Date;
+  /** Size in bytes as stored on this side (before any normalization). */
+  size: number;
+}
+
+/**
+ * Where a message is about to be created, recorded in the journal before the create so that
+ * after a crash the engine can find out whether the create happened. JSON-serializable.
+ * IMAP: the folder's UIDVALIDITY and a UIDNEXT taken before the APPEND (every UID the server
+ * assigns afterwards is at least this). Maildir: the exact unique name the file will get.
+ */
+export type AppendTicket =
+  | { kind: 'imap'; uidValidity: string; uidNext: number }
+  | { kind: 'maildir'; unique: string };
+
+export interface AppendRequest {
+  ticket: AppendTicket;
+  /** The message bytes; a Buffer when the side needs the whole message (IMAP APPEND). */
+  content: Readable | Buffer;
+  flags: string[];
+  internalDate: Date;
+}
+
+export interface FlagChange {
+  id: string;
+  add: string[];
+  remove: string[];
+}
+
+export interface FolderSession {
+  readonly folder: string;
+  readonly status: FolderStatus;
+  /** Every message currently in the folder with its flags. */
+  list(): Promise<ListedMessage[]>;
+  /**
+   * Cheap identity of the given messages (header block and size, not the whole body).
+   * Messages that vanished are absent from the result, not errors.
+   */
+  identify(ids: string[]): Promise<Map<string, MessageIdentity>>;
+  /** Opens one message for reading, or null when it has vanished since listing. */
+  read(id: string): Promise<MessageContent | null>;
+  /** A ticket to journal before calling append. */
+  appendTicket(): Promise<AppendTicket>;
+  /**
+   * Creates the message durably. Returns its id, or null when an IMAP server did not report
+   * APPENDUID (the engine then finds it by identity).
+   */
+  append(req: AppendRequest): Promise<string | null>;
+  /**
+   * After a crash: ids of messages created under this ticket whose identity matches, among
+   * those not in `exclude` (ids already paired). Leftover partial files are cleaned up here.
+   */
+  recoverAppend(ticket: AppendTicket, identity: MessageIdentity, exclude: ReadonlySet<string>): Promise<string[]>;
+  /** Adds and removes flags; ids that vanished are skipped silently. */
+  setFlags(changes: FlagChange[]): Promise<void>;
+  /**
+   * Deletes exactly these messages (IMAP: UID STORE \Deleted + UID EXPUNGE of these UIDs only,
+   * so other clients' \Deleted marks survive). Ids that vanished are skipped silently.
+   */
+  delete(ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class FolderMissingError extends Error {
+  constructor(readonly folder: string) {
+    super(`folder "${folder}" does not exist`);
+    this.name = 'FolderMissingError';
+  }
+}

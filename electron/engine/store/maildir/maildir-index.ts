@@ -1,0 +1,147 @@
+import type { Stats } from 'node:fs';
+import { readdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir } from '../../durable-fs.js';
+import { isNotFound } from './fs-errors.js';
+import { newUniqueName, parseName, type MaildirName } from './maildir-names.js';
+
+export type MessageDir = 'cur' | 'new';
+
+export interface IndexEntry {
+  dir: MessageDir;
+  /** The file's current name in `dir`. */
+  name: string;
+  parsed: MaildirName;
+}
+
+/** The entry for a file name we just wrote. */
+export function entryOf(dir: MessageDir, name: string): IndexEntry {
+  const parsed = parseName(name);
+  if (parsed === null) throw new Error(`not a message file name: ${name}`);
+  return { dir, name, parsed };
+}
+
+/** Message file names in one of cur/ or new/: regular files only, no dotfiles, no stat per file. */
+export async function readMessageNames(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+/** Where each message of one folder is, by unique part. Rebuilt by scan(), kept up to date by our own writes. */
+export class MessageIndex {
+  private entries = new Map<string, IndexEntry>();
+
+  constructor(
+    private readonly folderDir: string,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  pathOf(entry: IndexEntry): string {
+    return join(this.folderDir, entry.dir, entry.name);
+  }
+
+  get(unique: string): IndexEntry | undefined {
+    return this.entries.get(unique);
+  }
+
+  set(entry: IndexEntry): void {
+    this.entries.set(entry.parsed.unique, entry);
+  }
+
+  delete(unique: string): void {
+    this.entries.delete(unique);
+  }
+
+  all(): IterableIterator<IndexEntry> {
+    return this.entries.values();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Re-reads new/ and cur/. A client renaming files while we read a large directory can
+   * hide a file from one readdir, and a hidden file would look deleted, so both are read
+   * twice and the passes are merged: a file is missed only if both passes miss it. new/ is
+   * read before cur/ so a file moved from new/ to cur/ meanwhile is seen in one of them.
+   */
+  async scan(): Promise<void> {
+    const seen = new Map<string, { dir: MessageDir; name: string }>();
+    for (let pass = 0; pass < 2; pass++) {
+      for (const dir of ['new', 'cur'] as const) {
+        for (const name of await readMessageNames(join(this.folderDir, dir))) seen.set(`${dir}/${name}`, { dir, name });
+      }
+    }
+    const byUnique = new Map<string, IndexEntry[]>();
+    for (const { dir, name } of [...seen.values()].sort(byDirThenName)) {
+      const parsed = parseName(name);
+      if (parsed === null) continue;
+      const list = byUnique.get(parsed.unique);
+      if (list) list.push({ dir, name, parsed });
+      else byUnique.set(parsed.unique, [{ dir, name, parsed }]);
+    }
+    const entries = new Map<string, IndexEntry>();
+    const renamedIn = new Set<MessageDir>();
+    for (const [unique, candidates] of byUnique) {
+      const [only] = candidates;
+      if (only !== undefined && candidates.length === 1) {
+        entries.set(unique, only);
+        continue;
+      }
+      for (const entry of await this.resolveSameUnique(candidates)) {
+        entries.set(entry.parsed.unique, entry);
+        if (entry.parsed.unique !== unique) renamedIn.add(entry.dir);
+      }
+    }
+    for (const dir of renamedIn) await fsyncDir(join(this.folderDir, dir));
+    this.entries = entries;
+  }
+
+  /**
+   * Several names with one unique part: a rename caught between passes (one name is gone),
+   * a move by link + unlink caught half way (one inode), or distinct messages that would
+   * share an id. Of the last, the first in sorted order keeps the unique part and each
+   * other one is renamed to a fresh one.
+   */
+  private async resolveSameUnique(candidates: IndexEntry[]): Promise<IndexEntry[]> {
+    const inodes = new Map<string, IndexEntry>();
+    for (const entry of candidates) {
+      const st = await statOrNull(this.pathOf(entry));
+      const key = st && `${st.dev}:${st.ino}`;
+      if (key !== null && !inodes.has(key)) inodes.set(key, entry);
+    }
+    const [keep, ...dups] = [...inodes.values()];
+    // All gone by now: report the first name; operations on it re-scan when they miss.
+    if (keep === undefined) return candidates.slice(0, 1);
+    const out = [keep];
+    for (const dup of dups) {
+      const from = this.pathOf(dup);
+      const unique = newUniqueName();
+      const name = unique + dup.parsed.suffix;
+      try {
+        await rename(from, join(this.folderDir, dup.dir, name));
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      this.warn(`${from} has the same unique name as ${this.pathOf(keep)}: renamed it to ${name}`);
+      out.push({ dir: dup.dir, name, parsed: { ...dup.parsed, unique } });
+    }
+    return out;
+  }
+}
+
+function byDirThenName(a: { dir: string; name: string }, b: { dir: string; name: string }): number {
+  if (a.dir !== b.dir) return a.dir < b.dir ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}

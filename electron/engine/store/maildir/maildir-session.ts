@@ -1,0 +1,204 @@
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MessageIdentity } from '../../../../shared/identity.js';
+import { fsyncDir } from '../../durable-fs.js';
+import { durableStep } from '../../fault-hook.js';
+import type {
+  AppendRequest,
+  AppendTicket,
+  FlagChange,
+  FolderSession,
+  FolderStatus,
+  ListedMessage,
+  MessageContent,
+} from '../mail-store.js';
+import { FolderMissingError } from '../mail-store.js';
+import { isNotFound } from './fs-errors.js';
+import { applyFlagChange, flagsFromInfo, keywordsIn } from './maildir-flags.js';
+import { isFolderDir } from './maildir-folders.js';
+import { entryOf, MessageIndex, type IndexEntry, type MessageDir } from './maildir-index.js';
+import { MaildirKeywords } from './maildir-keywords.js';
+import { formatName, newUniqueName } from './maildir-names.js';
+import { identifyFile, writeMessageFile } from './message-file.js';
+
+/** Maildir ids are file names, which never renumber. */
+const UID_VALIDITY = 'maildir';
+
+/**
+ * One folder of a Maildir tree for one sync pass. Message ids are unique parts of file names;
+ * a mail client may rename a file (new/ -> cur/, flags) at any time, so every file operation
+ * that misses re-scans the folder once and retries under the file's current name.
+ */
+export class MaildirSession implements FolderSession {
+  private constructor(
+    readonly folder: string,
+    readonly status: FolderStatus,
+    private readonly dir: string,
+    private readonly index: MessageIndex,
+    private readonly keywords: MaildirKeywords,
+  ) {}
+
+  static async open(folder: string, dir: string, warn: (msg: string) => void): Promise<MaildirSession> {
+    if (!(await isFolderDir(dir))) throw new FolderMissingError(folder);
+    // The token is taken before anything is read: a change made after this moment moves it,
+    // so the next run lists the folder; a change made before it is in whatever we read later.
+    const [cur, nw] = await Promise.all([stat(join(dir, 'cur'), { bigint: true }), stat(join(dir, 'new'), { bigint: true })]);
+    const status: FolderStatus = {
+      uidValidity: UID_VALIDITY,
+      uidNext: null,
+      highestModseq: null,
+      messages: null,
+      changeToken: changeToken(cur.mtimeNs, nw.mtimeNs),
+    };
+    const index = new MessageIndex(dir, warn);
+    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir));
+  }
+
+  async list(): Promise<ListedMessage[]> {
+    await this.index.scan();
+    await this.keywords.reload();
+    return [...this.index.all()].map((e) => ({ id: e.parsed.unique, flags: flagsFromInfo(e.parsed.info ?? '', this.keywords) }));
+  }
+
+  async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
+    const out = new Map<string, MessageIdentity>();
+    for (const id of ids) {
+      const identity = await this.withFile(id, (entry) => identifyFile(this.index.pathOf(entry)));
+      if (identity !== null) out.set(id, identity);
+    }
+    return out;
+  }
+
+  async read(id: string): Promise<MessageContent | null> {
+    return this.withFile(id, async (entry) => {
+      // Stat the open handle, not the path: the file may be renamed again right after.
+      const fh = await open(this.index.pathOf(entry), 'r');
+      try {
+        const st = await fh.stat();
+        return { stream: fh.createReadStream(), internalDate: st.mtime, size: st.size };
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+    });
+  }
+
+  async appendTicket(): Promise<AppendTicket> {
+    return { kind: 'maildir', unique: newUniqueName() };
+  }
+
+  async append(req: AppendRequest): Promise<string> {
+    const unique = this.uniqueOf(req.ticket);
+    if (this.index.get(unique) !== undefined) throw new Error(`a message named ${unique} already exists in ${this.dir}`);
+    await this.keywords.ensure(keywordsIn(req.flags), this.folder);
+    const name = formatName(unique, null, applyFlagChange('', req.flags, [], this.keywords));
+    const tmp = join(this.dir, 'tmp', unique);
+    await writeMessageFile(tmp, req.content, req.internalDate);
+    try {
+      await rename(tmp, join(this.dir, 'cur', name));
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    this.index.set(entryOf('cur', name));
+    await fsyncDir(join(this.dir, 'cur'));
+    durableStep('maildir append');
+    return unique;
+  }
+
+  async recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]> {
+    const unique = this.uniqueOf(ticket);
+    try {
+      await unlink(join(this.dir, 'tmp', unique));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (exclude.has(unique)) return [];
+    await this.index.scan();
+    // Without an identity the file is ours: it reached cur/ only after its fsync.
+    const matches = await this.withFile(unique, async (entry) => {
+      if (identity === null) return true;
+      const got = await identifyFile(this.index.pathOf(entry));
+      return got.size === identity.size && got.headerSha256 === identity.headerSha256;
+    });
+    if (matches !== true) return [];
+    // The crashed append may have died before its directory fsync.
+    await fsyncDir(join(this.dir, 'cur'));
+    await fsyncDir(join(this.dir, 'new'));
+    return [unique];
+  }
+
+  async setFlags(changes: FlagChange[]): Promise<void> {
+    await this.keywords.ensure(keywordsIn(changes.flatMap((c) => c.add)), this.folder);
+    const touched = new Set<MessageDir>();
+    for (const change of changes) {
+      if (change.add.length === 0 && change.remove.length === 0) continue;
+      await this.withFile(change.id, async (entry) => {
+        const { unique, separator, info } = entry.parsed;
+        const name = formatName(unique, separator, applyFlagChange(info ?? '', change.add, change.remove, this.keywords));
+        if (entry.dir === 'cur' && name === entry.name) return;
+        // A message whose flags are set has been seen by a client: it belongs in cur/.
+        await rename(this.index.pathOf(entry), join(this.dir, 'cur', name));
+        touched.add(entry.dir).add('cur');
+        this.index.set(entryOf('cur', name));
+      });
+    }
+    await this.syncDirs(touched, 'maildir flags');
+  }
+
+  async delete(ids: string[]): Promise<void> {
+    const touched = new Set<MessageDir>();
+    for (const id of ids) {
+      await this.withFile(id, async (entry) => {
+        await unlink(this.index.pathOf(entry));
+        touched.add(entry.dir);
+        this.index.delete(id);
+      });
+    }
+    await this.syncDirs(touched, 'maildir delete');
+  }
+
+  async close(): Promise<void> {}
+
+  private async syncDirs(dirs: Set<MessageDir>, step: string): Promise<void> {
+    if (dirs.size === 0) return;
+    for (const d of dirs) await fsyncDir(join(this.dir, d));
+    durableStep(step);
+  }
+
+  private uniqueOf(ticket: AppendTicket): string {
+    if (ticket.kind !== 'maildir') throw new Error(`Maildir folder ${this.folder} got an ${ticket.kind} append ticket`);
+    return ticket.unique;
+  }
+
+  /**
+   * Runs `op` on the file holding message `id`. When the file is not where the index says
+   * (a client renamed it), re-scans once and retries; null when the message is gone.
+   */
+  private async withFile<T>(id: string, op: (entry: IndexEntry) => Promise<T>): Promise<T | null> {
+    let entry = this.index.get(id);
+    for (let attempt = 0; entry !== undefined; attempt++) {
+      try {
+        return await op(entry);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        if (attempt > 0) return null;
+      }
+      await this.index.scan();
+      entry = this.index.get(id);
+    }
+    return null;
+  }
+}
+
+/**
+ * Directory mtimes come from a coarse kernel clock: two renames within one tick leave the same
+ * mtime. A token is only given for directories untouched for a while, so a change in the same
+ * tick as the one we saw can never hide behind an unchanged token.
+ */
+const SETTLED_NS = 2_000_000_000n;
+function changeToken(cur: bigint, nw: bigint): string | null {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  if (now - cur < SETTLED_NS || now - nw < SETTLED_NS) return null;
+  return `cur:${cur};new:${nw}`;
+}

@@ -1,0 +1,130 @@
+import { lstat, mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fsyncDir } from '../../durable-fs.js';
+import type { FolderEntry, FolderSession, MailStore } from '../mail-store.js';
+import { FolderMissingError } from '../mail-store.js';
+import { hasCode, isNotFound } from './fs-errors.js';
+import { encodeSegment, folderDir, isFolderDir, MAILDIR_SUBDIRS, walkFolders } from './maildir-folders.js';
+import { MaildirSession } from './maildir-session.js';
+
+export class MaildirRootMissingError extends Error {
+  constructor(readonly root: string) {
+    super(`Maildir path ${root} does not exist (create it with: mkdir -p ${root})`);
+    this.name = 'MaildirRootMissingError';
+  }
+}
+
+/**
+ * Files a mail server keeps beside cur/new/tmp (Dovecot's uidlist, indexes, keyword table,
+ * Maildir++ markers). They describe the folder only, so they go with it.
+ */
+function isFolderMetadata(name: string): boolean {
+  return name.startsWith('dovecot') || name === 'maildirfolder' || name === 'subscriptions' || name === 'courierimapkeywords';
+}
+
+/** A file in tmp/ younger than this may be a delivery in progress (the Maildir spec's 36 hours). */
+const TMP_STALE_MS = 36 * 3600 * 1000;
+
+/**
+ * A Maildir tree with nested folders: `Archive/2024` is `<root>/Archive/2024/{cur,new,tmp}`
+ * and INBOX is `<root>/INBOX`.
+ */
+export class MaildirStore implements MailStore {
+  readonly kind = 'maildir' as const;
+
+  private constructor(
+    readonly root: string,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  static async open(root: string, opts: { onWarning?: (msg: string) => void } = {}): Promise<MaildirStore> {
+    const abs = resolve(root);
+    try {
+      if (!(await stat(abs)).isDirectory()) throw new MaildirRootMissingError(root);
+    } catch (err) {
+      if (isNotFound(err) || hasCode(err, 'ENOTDIR')) throw new MaildirRootMissingError(root);
+      throw err;
+    }
+    return new MaildirStore(abs, opts.onWarning ?? (() => undefined));
+  }
+
+  async listFolders(): Promise<FolderEntry[]> {
+    return (await walkFolders(this.root, this.warn)).map((name) => ({ name }));
+  }
+
+  /** Creates the folder and any missing parents, each made durable in its parent directory. */
+  async createFolder(name: string): Promise<void> {
+    let dir = this.root;
+    for (const segment of name.split('/')) dir = await this.mkdirDurably(join(dir, encodeSegment(segment)));
+    for (const sub of MAILDIR_SUBDIRS) await this.mkdirDurably(join(dir, sub));
+  }
+
+  /**
+   * Removes an empty folder. Refuses when cur/ or new/ holds anything, when it has
+   * subfolders or files we do not know, or when tmp/ holds a file that may be a delivery
+   * in progress. rmdir refuses non-empty directories itself, so a message arriving
+   * meanwhile makes this fail rather than vanish.
+   */
+  async deleteFolder(name: string): Promise<void> {
+    const dir = folderDir(this.root, name);
+    if (!(await isFolderDir(dir))) throw new FolderMissingError(name);
+    const refuse = (why: string): Error => new Error(`cannot delete Maildir folder "${name}": ${why}`);
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      if ((MAILDIR_SUBDIRS as readonly string[]).includes(e.name)) continue;
+      if (e.isDirectory() && !e.name.startsWith('.')) throw refuse(`it has subfolders (${e.name})`);
+      if (!e.isFile() || !isFolderMetadata(e.name)) throw refuse(`it holds ${e.name}, which is not a Maildir file`);
+    }
+    for (const sub of ['cur', 'new'] as const) {
+      const held = await readdir(join(dir, sub));
+      if (held.length > 0) throw refuse(`${sub}/ holds ${held.length} file(s)`);
+    }
+    const tmpDir = join(dir, 'tmp');
+    const tmpFiles = await readdir(tmpDir, { withFileTypes: true });
+    for (const e of tmpFiles) {
+      if (!e.isFile()) throw refuse(`tmp/ holds ${e.name}, which is not a file`);
+      if (Date.now() - (await lstat(join(tmpDir, e.name))).mtimeMs < TMP_STALE_MS) {
+        throw refuse(`tmp/${e.name} may be a delivery in progress`);
+      }
+    }
+    const removed: string[] = [];
+    try {
+      for (const sub of ['new', 'cur']) {
+        await rmdir(join(dir, sub));
+        removed.push(sub);
+      }
+    } catch (err) {
+      // Put back what went, so a message that just arrived stays in a readable folder.
+      for (const sub of removed) await mkdir(join(dir, sub), 0o700).catch(() => undefined);
+      if (hasCode(err, 'ENOTEMPTY') || hasCode(err, 'EEXIST')) throw refuse('a message arrived while deleting it');
+      throw err;
+    }
+    for (const e of tmpFiles) await unlink(join(tmpDir, e.name)).catch(ignoreNotFound);
+    await rmdir(tmpDir);
+    for (const e of entries) if (e.isFile()) await unlink(join(dir, e.name)).catch(ignoreNotFound);
+    await rmdir(dir);
+    await fsyncDir(dirname(dir));
+  }
+
+  async openFolder(name: string): Promise<FolderSession> {
+    return MaildirSession.open(name, folderDir(this.root, name), this.warn);
+  }
+
+  async close(): Promise<void> {}
+
+  /** mkdir that refuses to go through a symlink, and makes a new directory durable. */
+  private async mkdirDurably(dir: string): Promise<string> {
+    try {
+      await mkdir(dir, 0o700);
+      await fsyncDir(dirname(dir));
+    } catch (err) {
+      if (!hasCode(err, 'EEXIST')) throw err;
+      if (!(await lstat(dir)).isDirectory()) throw new Error(`cannot create Maildir folder at ${dir}: something that is not a directory is in the way`);
+    }
+    return dir;
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}

@@ -1,5 +1,8 @@
 // Bundles the CLI into one ESM file so `mailferry` starts without resolving hundreds of modules.
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 await build({
   entryPoints: ['electron/cli/main.ts'],
@@ -11,4 +14,5 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
+  define: { MAILFERRY_VERSION: JSON.stringify(version) },
 });

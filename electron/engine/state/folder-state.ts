@@ -37,7 +37,11 @@ export interface CreateIntent {
   ticket: AppendTicket;
   /** The source message's id on the other side. */
   sourceId: string;
-  identity: FullIdentity;
+  /**
+   * Known before the create when the message is buffered (IMAP targets, whose recovery
+   * searches by identity); null for Maildir targets, recovered by their unique file name.
+   */
+  identity: FullIdentity | null;
   flags: string[];
   /** When set, the new copy completes this existing pair (a restore) instead of a new pair. */
   pairKey: number | null;
@@ -45,8 +49,9 @@ export interface CreateIntent {
 
 /**
  * A create that was re-sent after a crash because no copy was found. An IMAP server may still
- * store the copy the dead process had sent, later; a new message with this identity on that
- * side is then our own duplicate and is removed.
+ * store the copy the dead process had sent, later; an unpaired message with this identity on
+ * that side is then our own duplicate and is removed. (The re-sent copy is paired at once, so
+ * it is never mistaken for the ghost.)
  */
 export interface GhostWatch {
   side: Side;
@@ -54,8 +59,6 @@ export interface GhostWatch {
   /** UIDs at or above this (under `uidValidity`) may be the ghost. */
   uidValidity: string;
   fromUid: number;
-  /** The id of the copy we keep; never removed by this watch. */
-  keepId: string;
   createdAt: number;
 }
 
@@ -96,7 +99,7 @@ export type StateRecord =
   | { op: 'intent'; intent: CreateIntent }
   | { op: 'intentDone'; id: number }
   | { op: 'ghost'; ghost: GhostWatch }
-  | { op: 'ghostDone'; side: Side; keepId: string }
+  | { op: 'ghostDone'; side: Side; sha256: string }
   | { op: 'conflict'; conflict: Conflict }
   | { op: 'conflictDone'; id: string }
   | { op: 'synced'; at: number };
@@ -143,7 +146,7 @@ export function applyRecord(state: FolderState, rec: StateRecord): void {
       state.ghosts.push(rec.ghost);
       return;
     case 'ghostDone':
-      state.ghosts = state.ghosts.filter((g) => !(g.side === rec.side && g.keepId === rec.keepId));
+      state.ghosts = state.ghosts.filter((g) => !(g.side === rec.side && g.identity.sha256 === rec.sha256));
       return;
     case 'conflict':
       state.conflicts = state.conflicts.filter((c) => c.id !== rec.conflict.id).concat(rec.conflict);

@@ -105,8 +105,10 @@ export interface FolderSession {
   /**
    * After a crash: ids of messages created under this ticket whose identity matches, among
    * those not in `exclude` (ids already paired). Leftover partial files are cleaned up here.
+   * `identity` is null for Maildir tickets: a file under the ticket's unique name that reached
+   * cur/ or new/ is complete (it is renamed there only after fsync) and ours.
    */
-  recoverAppend(ticket: AppendTicket, identity: MessageIdentity, exclude: ReadonlySet<string>): Promise<string[]>;
+  recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]>;
   /** Adds and removes flags; ids that vanished are skipped silently. */
   setFlags(changes: FlagChange[]): Promise<void>;
   /**

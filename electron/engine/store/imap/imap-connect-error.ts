@@ -1,0 +1,102 @@
+import type { ImapEndpoint } from './imap-endpoint.js';
+
+/**
+ * Why a connection to an IMAP account could not be set up:
+ * - auth: the server refused the login (wrong credentials, or login not allowed as configured);
+ * - unreachable: no connection (refused, no route, unknown host, timeout, dropped);
+ * - tls-untrusted: the certificate chain is not trusted (self-signed, unknown CA, expired);
+ * - tls-mismatch: the certificate does not match what was expected: another host name,
+ *   or not the pinned fingerprint;
+ * - protocol: the server does not speak what the settings say (no STARTTLS, not IMAP, wrong port).
+ */
+export type ImapConnectErrorKind = 'auth' | 'unreachable' | 'tls-untrusted' | 'tls-mismatch' | 'protocol';
+
+/** A one-line, actionable connect failure. Never carries the password. */
+export class ImapConnectError extends Error {
+  constructor(
+    readonly kind: ImapConnectErrorKind,
+    message: string,
+    /** SHA-256 of the server's leaf certificate (lowercase hex), for TLS failures. */
+    readonly fingerprint?: string,
+  ) {
+    super(message);
+    this.name = 'ImapConnectError';
+  }
+}
+
+/** `ab:cd:…` for people to compare with what their provider publishes. */
+export function displayFingerprint(hex: string): string {
+  return hex.match(/../g)?.join(':') ?? hex;
+}
+
+export function pinAdvice(hex: string): string {
+  return `pin it with "tls": {"fingerprint": "sha256:${hex}"} if you trust it`;
+}
+
+interface ErrorFields {
+  code?: unknown;
+  message?: unknown;
+  authenticationFailed?: unknown;
+  serverResponseCode?: unknown;
+  response?: unknown;
+  responseText?: unknown;
+  tlsFailed?: unknown;
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  CONNECT_TIMEOUT: 'connection timed out',
+  ETIMEOUT: 'the server stopped answering',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  NoConnection: 'the server closed the connection',
+  EConnectionClosed: 'the server closed the connection',
+  ClosedAfterConnectText: 'the server closed the connection',
+  ClosedAfterConnectTLS: 'the server closed the connection',
+};
+
+/** Turns whatever connecting and logging in threw into an ImapConnectError. */
+export function classifyConnectError(err: unknown, endpoint: ImapEndpoint): ImapConnectError {
+  if (err instanceof ImapConnectError) return err;
+  const e: ErrorFields = typeof err === 'object' && err !== null ? (err as ErrorFields) : { message: String(err) };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const detail = (text: unknown) => redact(typeof text === 'string' ? text : '', endpoint.password);
+
+  if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+    return new ImapConnectError('auth', `login failed for ${endpoint.user} at ${endpoint.host}: ${authReason(e, detail)}`);
+  }
+  const unreachable = UNREACHABLE[code];
+  if (unreachable) return new ImapConnectError('unreachable', `cannot reach ${where}: ${unreachable}`);
+  if (code === 'GREETING_TIMEOUT') {
+    return new ImapConnectError('protocol', `${where} accepted the connection but sent no IMAP greeting; check the port and the security setting`);
+  }
+  const message = detail(e.message);
+  if (e.tlsFailed === true && /STARTTLS/.test(message)) {
+    return new ImapConnectError('protocol', `${where} does not offer STARTTLS; use security "tls" with the server's IMAPS port`);
+  }
+  if (e.tlsFailed === true || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
+    return new ImapConnectError('protocol', `TLS handshake with ${where} failed (${message || code}); check the port and the security setting`);
+  }
+  return new ImapConnectError('protocol', `IMAP login at ${where} failed: ${message || code || 'unknown error'}`);
+}
+
+function authReason(e: ErrorFields, detail: (text: unknown) => string): string {
+  const serverCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode : '';
+  if (serverCode === 'AUTHENTICATIONFAILED') return 'wrong user name or password';
+  if (serverCode === 'PRIVACYREQUIRED' || /login is disabled/i.test(detail(e.message))) {
+    return 'the server allows login only over TLS; use security "starttls" or "tls"';
+  }
+  const text = detail(e.response) || detail(e.responseText);
+  return text ? `the server said: ${text}` : 'wrong user name or password';
+}
+
+/** Server and library texts are not ours; make sure the password cannot ride along in one. */
+function redact(text: string, password: string): string {
+  return password ? text.split(password).join('***') : text;
+}

@@ -1,0 +1,15 @@
+/** Where and how to reach one IMAP account. */
+export interface ImapEndpoint {
+  host: string;
+  port: number;
+  /** tls: implicit TLS (IMAPS); starttls: plain connection upgraded before login (required); none: cleartext. */
+  security: 'tls' | 'starttls' | 'none';
+  user: string;
+  password: string;
+  tls?: {
+    /** Extra trusted CA (PEM text), on top of the system's. */
+    ca?: string;
+    /** SHA-256 of the server's leaf certificate, lowercase hex: accepted exactly, and nothing else. */
+    fingerprint?: string;
+  };
+}

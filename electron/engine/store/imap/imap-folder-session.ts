@@ -1,0 +1,255 @@
+import type { Readable } from 'node:stream';
+import type { ImapFlow, MailboxLockObject, MailboxObject } from 'imapflow';
+import type { MessageIdentity } from '../../../../shared/identity.js';
+import { normalizeFlags } from '../../../../shared/flags.js';
+import { durableStep } from '../../fault-hook.js';
+import { identityFromHeader } from '../../identity-hasher.js';
+import type {
+  AppendRequest,
+  AppendTicket,
+  FlagChange,
+  FolderSession,
+  FolderStatus,
+  ListedMessage,
+  MessageContent,
+} from '../mail-store.js';
+import { commandError, step } from './command-error.js';
+import { storableFlags } from './flag-atoms.js';
+import { atom, runCommand, sequence } from './raw-command.js';
+import { parseUid, uidSets } from './uid-set.js';
+
+/** Large enough that a 5 MB message takes a handful of round trips, small enough to stream. */
+const DOWNLOAD_CHUNK = 1024 * 1024;
+
+export interface SessionContext {
+  client: ImapFlow;
+  /** Logical folder name. */
+  folder: string;
+  /** The server's (decoded) mailbox name. */
+  serverPath: string;
+  mailbox: MailboxObject;
+  /** Held for the session so imapflow keeps a quiet connection alive with NOOP. */
+  lock: MailboxLockObject;
+  warn: (message: string) => void;
+  onClose: () => void;
+}
+
+/** One SELECTed IMAP folder. Every message id is a UID in decimal. */
+export class ImapFolderSession implements FolderSession {
+  readonly folder: string;
+  readonly status: FolderStatus;
+  private readonly client: ImapFlow;
+  private readonly serverPath: string;
+  private readonly ctx: SessionContext;
+  private closed = false;
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+    this.client = ctx.client;
+    this.folder = ctx.folder;
+    this.serverPath = ctx.serverPath;
+    const mb = ctx.mailbox;
+    this.status = {
+      uidValidity: mb.uidValidity.toString(),
+      uidNext: mb.uidNext > 0 ? mb.uidNext : null,
+      highestModseq: mb.highestModseq !== undefined && !mb.noModseq ? mb.highestModseq.toString() : null,
+      messages: mb.exists,
+      changeToken: null,
+    };
+  }
+
+  async list(): Promise<ListedMessage[]> {
+    this.assertOpen();
+    if (this.selected().exists === 0) return [];
+    const flags = new Map<number, string[]>();
+    await step(this.folder, 'UID FETCH (FLAGS)', async () => {
+      for await (const m of this.client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
+        // Later rows for a UID (unsolicited updates) carry its newer flags.
+        if (m.uid && m.flags) flags.set(m.uid, normalizeFlags(m.flags));
+      }
+    });
+    return [...flags].sort((a, b) => a[0] - b[0]).map(([uid, f]) => ({ id: String(uid), flags: f }));
+  }
+
+  async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
+    this.assertOpen();
+    const wanted = new Set(ids.map(parseUid));
+    const parts = new Map<number, { size?: number; header?: Buffer }>();
+    await step(this.folder, 'UID FETCH (RFC822.SIZE BODY.PEEK[HEADER])', async () => {
+      for (const set of uidSets(wanted)) {
+        for await (const m of this.client.fetch(set, { uid: true, size: true, headers: true }, { uid: true })) {
+          if (!m.uid || !wanted.has(m.uid)) continue;
+          const p = parts.get(m.uid) ?? {};
+          if (m.size !== undefined) p.size = m.size;
+          if (m.headers) p.header = m.headers;
+          parts.set(m.uid, p);
+        }
+      }
+    });
+    const out = new Map<string, MessageIdentity>();
+    for (const [uid, p] of parts) {
+      if (p.size === undefined && p.header === undefined) continue; // only a flag update
+      if (p.size === undefined || p.header === undefined) {
+        throw commandError(this.folder, 'UID FETCH (RFC822.SIZE BODY.PEEK[HEADER])', `no ${p.size === undefined ? 'size' : 'header'} for UID ${uid}`);
+      }
+      out.set(String(uid), identityFromHeader(p.header, p.size));
+    }
+    return out;
+  }
+
+  async read(id: string): Promise<MessageContent | null> {
+    this.assertOpen();
+    const uid = parseUid(id);
+    const meta = await step(this.folder, 'UID FETCH (INTERNALDATE RFC822.SIZE)', () =>
+      this.client.fetchOne(String(uid), { uid: true, internalDate: true, size: true }, { uid: true }),
+    );
+    if (!meta || meta.uid !== uid) return null;
+    const internalDate = meta.internalDate === undefined ? null : new Date(meta.internalDate);
+    if (meta.size === undefined || internalDate === null || Number.isNaN(internalDate.getTime())) {
+      throw commandError(this.folder, 'UID FETCH (INTERNALDATE RFC822.SIZE)', `incomplete answer for UID ${uid}`);
+    }
+    const download = await step(this.folder, 'UID FETCH (BODY.PEEK[])', () =>
+      this.client.download(String(uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK }),
+    );
+    if (!download.content) return null;
+    return { stream: download.content, internalDate, size: meta.size };
+  }
+
+  async appendTicket(): Promise<AppendTicket> {
+    this.assertOpen();
+    // The UIDNEXT seen at SELECT bounds every UID assigned later, so no round trip is needed.
+    const uidNext = this.status.uidNext ?? (await this.uidNextFromSearch());
+    return { kind: 'imap', uidValidity: this.status.uidValidity, uidNext };
+  }
+
+  async append(req: AppendRequest): Promise<string | null> {
+    this.assertOpen();
+    if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
+    const content = Buffer.isBuffer(req.content) ? req.content : await collect(req.content);
+    const flags = this.flagsToStore(req.flags, 'APPEND');
+    const res = await step(this.folder, 'APPEND', async () => {
+      const r = await this.client.append(this.serverPath, content, flags, req.internalDate);
+      if (!r) throw new Error('the connection is not logged in');
+      return r;
+    });
+    durableStep('imap append');
+    // Without APPENDUID imapflow guesses a UID from the sequence number; a guess is not an id.
+    if (res.uid === undefined || res.uidValidity === undefined) return null;
+    if (res.uidValidity.toString() !== this.status.uidValidity) return null;
+    return String(res.uid);
+  }
+
+  async recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]> {
+    this.assertOpen();
+    if (ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot recover a ${ticket.kind} append ticket`);
+    if (identity === null) throw new Error(`recovering an IMAP append in folder "${this.folder}" needs the message's identity`);
+    if (ticket.uidValidity !== this.status.uidValidity) return [];
+    const found = await step(this.folder, 'UID SEARCH', async () => {
+      // NOOP first: a server need not show this session messages others added since SELECT.
+      await this.client.noop();
+      const r = await this.client.search({ uid: `${ticket.uidNext}:*` }, { uid: true });
+      if (!Array.isArray(r)) throw new Error('the server refused the search');
+      return r;
+    });
+    // `n:*` also matches the highest UID when that is below n.
+    const candidates = found.filter((uid) => uid >= ticket.uidNext).map(String).filter((id) => !exclude.has(id));
+    if (candidates.length === 0) return [];
+    const identities = await this.identify(candidates);
+    return [...identities]
+      .filter(([, got]) => got.size === identity.size && got.headerSha256 === identity.headerSha256)
+      .map(([id]) => id)
+      .sort((a, b) => Number(a) - Number(b));
+  }
+
+  async setFlags(changes: FlagChange[]): Promise<void> {
+    this.assertOpen();
+    if (changes.length === 0) return;
+    // One STORE per distinct (add, remove) pair, over all UIDs that share it.
+    const groups = new Map<string, { add: string[]; remove: string[]; uids: number[] }>();
+    for (const change of changes) {
+      const add = this.flagsToStore(change.add, 'STORE');
+      const remove = storableFlags(change.remove).storable;
+      if (add.length === 0 && remove.length === 0) continue;
+      const key = JSON.stringify([add, remove]);
+      const group = groups.get(key) ?? { add, remove, uids: [] };
+      group.uids.push(parseUid(change.id));
+      groups.set(key, group);
+    }
+    for (const { add, remove, uids } of groups.values()) {
+      for (const set of uidSets(uids)) {
+        if (add.length > 0) await this.store(set, '+FLAGS.SILENT', add);
+        if (remove.length > 0) await this.store(set, '-FLAGS.SILENT', remove);
+      }
+    }
+    durableStep('imap flags');
+  }
+
+  async delete(ids: string[]): Promise<void> {
+    this.assertOpen();
+    if (ids.length === 0) return;
+    const uids = ids.map(parseUid);
+    if (!this.client.capabilities.has('UIDPLUS') && !this.client.enabled.has('IMAP4rev2')) {
+      // A plain EXPUNGE would also remove every message other clients marked \Deleted.
+      throw new Error(`cannot delete messages in folder "${this.folder}": the server lacks UIDPLUS (UID EXPUNGE), so it cannot expunge only the messages meant`);
+    }
+    for (const set of uidSets(uids)) {
+      await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
+      await step(this.folder, 'UID EXPUNGE', () => runCommand(this.client, 'UID EXPUNGE', [sequence(set)]));
+    }
+    durableStep('imap delete');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // The folder stays selected: CLOSE would expunge other clients' \Deleted messages, and the
+    // next SELECT (or LOGOUT) deselects it without expunging.
+    this.ctx.lock.release();
+    this.ctx.onClose();
+  }
+
+  private async store(set: string, operation: string, flags: string[]): Promise<void> {
+    await step(this.folder, `UID STORE ${operation}`, () =>
+      runCommand(this.client, 'UID STORE', [sequence(set), atom(operation), flags.map(atom)]),
+    );
+  }
+
+  /** Flags that can be stored here; the rest are reported, not silently lost. */
+  private flagsToStore(flags: string[], command: string): string[] {
+    const { storable, refused } = storableFlags(flags);
+    const permanent = this.selected().permanentFlags;
+    const accepted = storable.filter((f) => !permanent || permanent.has('\\*') || permanent.has(f));
+    const dropped = [...refused, ...storable.filter((f) => !accepted.includes(f))];
+    if (dropped.length > 0) {
+      this.ctx.warn(`folder "${this.folder}": ${command} without flags the server cannot store: ${dropped.join(' ')}`);
+    }
+    return accepted;
+  }
+
+  private async uidNextFromSearch(): Promise<number> {
+    const all = await step(this.folder, 'UID SEARCH ALL', async () => {
+      const r = await this.client.search({ all: true }, { uid: true });
+      if (!Array.isArray(r)) throw new Error('the server refused the search');
+      return r;
+    });
+    return all.reduce((max, uid) => Math.max(max, uid), 0) + 1;
+  }
+
+  private selected(): MailboxObject {
+    const mb = this.client.mailbox;
+    if (!mb || mb.path !== this.ctx.mailbox.path) {
+      throw new Error(`folder "${this.folder}" is no longer selected (the connection was lost or reset)`);
+    }
+    return mb;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`folder session for "${this.folder}" is closed`);
+  }
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,144 @@
+import type { ImapFlow } from 'imapflow';
+import { FolderMissingError, type FolderEntry, type FolderSession, type MailStore } from '../mail-store.js';
+import { commandError, step } from './command-error.js';
+import { FolderNames } from './folder-names.js';
+import { openClient } from './imap-client.js';
+import type { ImapEndpoint } from './imap-endpoint.js';
+import { ImapFolderSession } from './imap-folder-session.js';
+
+export interface ImapStoreOptions {
+  /** Things the user should hear about that do not fail anything (skipped folders, dropped flags). */
+  onWarning?: (message: string) => void;
+}
+
+/** RFC 6154 attributes; imapflow's own specialUse also guesses from names, which we do not want. */
+const SPECIAL_USE = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
+
+/** One IMAP account over one connection, one folder session at a time. */
+export class ImapStore implements MailStore {
+  readonly kind = 'imap' as const;
+  private session: ImapFolderSession | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly endpoint: ImapEndpoint,
+    private client: ImapFlow,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Connects and logs in. Throws ImapConnectError. */
+  static async connect(endpoint: ImapEndpoint, opts: ImapStoreOptions = {}): Promise<ImapStore> {
+    return new ImapStore(endpoint, await openClient(endpoint), opts.onWarning ?? (() => undefined));
+  }
+
+  async listFolders(): Promise<FolderEntry[]> {
+    const client = await this.live();
+    const names = this.names(client);
+    const entries = await step('', 'LIST', () => client.list({ listOnly: true }));
+    const out: FolderEntry[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      const attrs = [...entry.flags].map((f) => f.toLowerCase());
+      if (attrs.includes('\\noselect') || attrs.includes('\\nonexistent')) continue;
+      const name = names.toLogical(entry.path, entry.delimiter || null);
+      if (name === null) {
+        this.warn(`skipping IMAP folder "${entry.path}": a level of its name contains "/", which Mailferry uses as separator`);
+        continue;
+      }
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const specialUse = [...entry.flags].find((f) => SPECIAL_USE.has(f));
+      out.push(specialUse ? { name, specialUse } : { name });
+    }
+    // INBOX always exists (RFC 9051), though a namespace prefix can keep it out of the listing.
+    if (!seen.has('INBOX')) out.unshift({ name: 'INBOX' });
+    return out;
+  }
+
+  async createFolder(name: string): Promise<void> {
+    const client = await this.live();
+    const path = this.names(client).toServer(name);
+    // imapflow's mailboxCreate subscribes the new folder and treats ALREADYEXISTS as success.
+    await step(name, 'CREATE', () => client.mailboxCreate(path));
+  }
+
+  async deleteFolder(name: string): Promise<void> {
+    const client = await this.live();
+    if (name.toUpperCase() === 'INBOX') throw new Error('refusing to delete INBOX');
+    if (this.session?.folder === name) throw new Error(`refusing to delete folder "${name}" while it is open`);
+    const path = this.names(client).toServer(name);
+    let status;
+    try {
+      status = await client.status(path, { messages: true });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'NotFound') throw new FolderMissingError(name);
+      throw commandError(name, 'STATUS', err);
+    }
+    if (!status || status.messages === undefined) throw commandError(name, 'STATUS', 'no message count');
+    if (status.messages > 0) throw new Error(`refusing to delete folder "${name}": it holds ${status.messages} messages`);
+    await step(name, 'DELETE', () => client.mailboxDelete(path));
+    if (!(await client.mailboxUnsubscribe(path).catch(() => false))) {
+      this.warn(`folder "${name}" was deleted but could not be unsubscribed`);
+    }
+  }
+
+  async openFolder(name: string): Promise<FolderSession> {
+    if (this.session) {
+      throw new Error(`cannot open folder "${name}": folder "${this.session.folder}" is still open on this IMAP connection`);
+    }
+    const client = await this.live();
+    const path = this.names(client).toServer(name);
+    let mailbox;
+    try {
+      mailbox = await client.mailboxOpen(path);
+    } catch (err) {
+      const e = err as { mailboxMissing?: unknown; serverResponseCode?: unknown };
+      if (e.mailboxMissing === true || e.serverResponseCode === 'NONEXISTENT') throw new FolderMissingError(name);
+      throw commandError(name, 'SELECT', err);
+    }
+    // The folder is selected already, so the lock is granted without another SELECT.
+    const lock = await step(name, 'SELECT', () => client.getMailboxLock(path));
+    const session = new ImapFolderSession({
+      client,
+      folder: name,
+      serverPath: path,
+      mailbox,
+      lock,
+      warn: this.warn,
+      onClose: () => {
+        if (this.session === session) this.session = null;
+      },
+    });
+    this.session = session;
+    return session;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.session?.close();
+    this.closed = true;
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+
+  /**
+   * The connection, reconnected if it died while no folder was open (imapflow drops a
+   * connection that was silent for its socket timeout outside a mailbox lock).
+   */
+  private async live(): Promise<ImapFlow> {
+    if (this.closed) throw new Error(`the IMAP connection to ${this.endpoint.host} is closed`);
+    if (this.client.usable) return this.client;
+    if (this.session) throw new Error(`lost the IMAP connection to ${this.endpoint.host} while folder "${this.session.folder}" was open`);
+    this.client.close();
+    this.client = await openClient(this.endpoint);
+    return this.client;
+  }
+
+  private names(client: ImapFlow): FolderNames {
+    const ns = client.namespace;
+    return new FolderNames(ns?.delimiter || null, ns?.prefix ?? '');
+  }
+}

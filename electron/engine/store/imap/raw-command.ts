@@ -1,0 +1,24 @@
+import type { ImapAttribute, ImapFlow } from 'imapflow';
+
+interface ExecResponse {
+  next(): void;
+}
+interface CommandQueue {
+  exec(command: string, attributes: ImapAttribute[]): Promise<ExecResponse>;
+}
+
+/**
+ * Sends one command through imapflow's queue and rejects on NO/BAD. imapflow's own helpers for
+ * STORE and EXPUNGE return false instead of failing, and messageDelete() falls back to a plain
+ * EXPUNGE without UIDPLUS; exec() (internal, hence the pinned imapflow version) does neither.
+ * Only safe with auto-IDLE disabled, since exec() does not break an IDLE first.
+ */
+export async function runCommand(client: ImapFlow, command: string, attributes: ImapAttribute[]): Promise<void> {
+  const queue = client as unknown as Partial<CommandQueue>;
+  if (typeof queue.exec !== 'function') throw new Error('this imapflow version has no exec(); see raw-command.ts');
+  const response = await queue.exec.call(client, command, attributes);
+  response.next();
+}
+
+export const sequence = (set: string): ImapAttribute => ({ type: 'SEQUENCE', value: set });
+export const atom = (value: string): ImapAttribute => ({ type: 'ATOM', value });

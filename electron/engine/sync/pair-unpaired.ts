@@ -1,0 +1,80 @@
+import { identityKey } from '../../../shared/identity.js';
+import type { Side } from '../state/folder-state.js';
+import { pairByIdentity } from '../plan/pair-by-identity.js';
+import type { Listing } from '../plan/plan-folder.js';
+import { pairedIds, type FolderContext } from './folder-context.js';
+import { IdentityHasher } from '../identity-hasher.js';
+
+const GHOST_WATCH_MS = 14 * 24 * 3600 * 1000;
+
+/** Ids on a side that no pair knows: new since the last sync, or never paired. */
+export function unpairedIds(ctx: FolderContext, side: Side, listing: Listing): string[] {
+  const paired = pairedIds(ctx.state, side);
+  return [...listing.keys()].filter((id) => !paired.has(id));
+}
+
+/**
+ * Removes copies of our own interrupted uploads that the server stored after we had already
+ * re-sent them (see GhostWatch). Only unpaired messages at or above the watch's UID whose whole
+ * bytes hash equal are removed; the re-sent copy is paired and never considered.
+ */
+export async function removeGhosts(ctx: FolderContext, side: Side, listing: Map<string, readonly string[]>): Promise<void> {
+  const session = ctx.sessions[side];
+  const watches = ctx.state.ghosts.filter((g) => g.side === side);
+  if (watches.length === 0) return;
+  const now = Date.now();
+  const candidates = unpairedIds(ctx, side, listing).filter((id) =>
+    watches.some((w) => w.uidValidity === session.status.uidValidity && Number(id) >= w.fromUid),
+  );
+  const identities = candidates.length ? await session.identify(candidates) : new Map();
+  const ghosts: string[] = [];
+  for (const w of watches) {
+    const id = [...identities].find(([id, ident]) => !ghosts.includes(id) && identityKey(ident) === identityKey(w.identity))?.[0];
+    if (id !== undefined && (await wholeSha256(ctx, side, id)) === w.identity.sha256) {
+      ghosts.push(id);
+      ctx.journal.append({ op: 'ghostDone', side, sha256: w.identity.sha256 });
+    } else if (now - w.createdAt > GHOST_WATCH_MS || w.uidValidity !== session.status.uidValidity) {
+      ctx.journal.append({ op: 'ghostDone', side, sha256: w.identity.sha256 });
+    }
+  }
+  if (ghosts.length > 0) {
+    await session.delete(ghosts);
+    for (const id of ghosts) listing.delete(id);
+    ctx.summary.duplicatesRemoved += ghosts.length;
+  }
+  await ctx.journal.sync('removed late duplicates of interrupted uploads');
+}
+
+async function wholeSha256(ctx: FolderContext, side: Side, id: string): Promise<string | null> {
+  const content = await ctx.sessions[side].read(id);
+  if (!content) return null;
+  const h = new IdentityHasher();
+  for await (const chunk of content.stream) h.update(chunk as Buffer);
+  return h.digest().sha256;
+}
+
+/**
+ * Pairs messages new on both sides that are the same message (a first sync of two replicas that
+ * already share mail, a rebuilt state, a folder made on both sides), so they are not copied and
+ * duplicated. With no earlier state, the merge base is the flags both copies have, which makes
+ * the flag merge give the union.
+ */
+export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: Listing): Promise<void> {
+  const newRemote = unpairedIds(ctx, 'remote', remote);
+  const newLocal = unpairedIds(ctx, 'local', local);
+  if (newRemote.length === 0 || newLocal.length === 0) return;
+  const [idR, idL] = await Promise.all([ctx.sessions.remote.identify(newRemote), ctx.sessions.local.identify(newLocal)]);
+  const matches = pairByIdentity(
+    [...idR].map(([id, identity]) => ({ id, identity })),
+    [...idL].map(([id, identity]) => ({ id, identity })),
+  );
+  for (const [r, l] of matches) {
+    const lFlags = new Set(local.get(l.id) ?? []);
+    const common = (remote.get(r.id) ?? []).filter((f) => lFlags.has(f));
+    ctx.journal.append({ op: 'pair', pair: { key: ctx.state.nextKey, remote: r.id, local: l.id, flags: common, identity: r.identity } });
+  }
+  if (matches.length > 0) {
+    ctx.summary.paired += matches.length;
+    await ctx.journal.sync('paired by identity');
+  }
+}

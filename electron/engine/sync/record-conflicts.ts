@@ -1,0 +1,32 @@
+import type { FolderPlan, PlannedConflict } from '../plan/folder-plan.js';
+import type { Conflict } from '../state/folder-state.js';
+import type { FolderContext } from './folder-context.js';
+
+/** Journals the planner's conflicts so `mailferry status` and the app can show and settle them. */
+export function recordConflicts(ctx: FolderContext, plan: FolderPlan): void {
+  const at = Date.now();
+  for (const c of plan.conflicts) {
+    const pair = ctx.state.pairs.get(c.key);
+    const conflict: Conflict = {
+      id: `${c.kind}:${c.key}:${at}`,
+      kind: c.kind,
+      folder: ctx.folder,
+      detail: describe(c, pair?.identity.messageId ?? null),
+      pairKey: c.key,
+      at,
+    };
+    ctx.journal.append({ op: 'conflict', conflict });
+    ctx.summary.conflicts++;
+    ctx.reporter.note(ctx.account, ctx.folder, conflict.detail);
+  }
+}
+
+function describe(c: PlannedConflict, messageId: string | null): string {
+  const which = messageId ? `message ${messageId}` : 'a message without Message-ID';
+  const other = c.deletedOn === 'local' ? 'remote' : 'local';
+  const outcome =
+    c.resolution === 'restored'
+      ? `kept it and restored it on the ${c.deletedOn} side`
+      : `kept it on the ${other} side only (changes do not flow to the ${c.deletedOn} side)`;
+  return `${which} was deleted on the ${c.deletedOn} side but changed on the ${other} side since the last sync: ${outcome}`;
+}

@@ -1,0 +1,120 @@
+import type { Side } from '../state/folder-state.js';
+import type { FolderStatus } from '../store/mail-store.js';
+import { planFolder, type Listing } from '../plan/plan-folder.js';
+import { massDeleteCheck } from '../plan/safety-check.js';
+import type { FolderPlan } from '../plan/folder-plan.js';
+import type { FolderContext } from './folder-context.js';
+import { recoverIntents } from './recover-intents.js';
+import { repairUidValidity } from './repair-uidvalidity.js';
+import { pairUnpaired, removeGhosts } from './pair-unpaired.js';
+import { copyMessages } from './copy-messages.js';
+import { applyBookkeeping, applyDeletes, applyFlagUpdates } from './apply-changes.js';
+import { recordConflicts } from './record-conflicts.js';
+
+export class FolderStoppedError extends Error {
+  override name = 'FolderStoppedError';
+}
+
+/**
+ * One folder's pass: recover, list, re-pair, plan, check, execute, record. Every step that
+ * changes a side is journaled so that a crash anywhere resumes to the same result.
+ * Returns the plan (for --dry-run and tests); the summary in ctx is filled in as it goes.
+ */
+export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<FolderPlan | null> {
+  if (!dryRun) await recoverIntents(ctx);
+
+  const unchanged = { remote: sideUnchanged(ctx, 'remote'), local: sideUnchanged(ctx, 'local') };
+  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0) {
+    ctx.summary.outcome = 'unchanged';
+    return null;
+  }
+  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0 });
+  const listings = {
+    remote: await listSide(ctx, 'remote', unchanged.remote),
+    local: await listSide(ctx, 'local', unchanged.local),
+  };
+
+  if (!dryRun) {
+    for (const side of ['remote', 'local'] as const) {
+      if (uidValidityChanged(ctx, side)) await repairUidValidity(ctx, side, listings[side]);
+      await removeGhosts(ctx, side, listings[side]);
+    }
+    await pairUnpaired(ctx, listings.remote, listings.local);
+  }
+
+  const plan = planFolder(ctx.state.pairs.values(), listings.remote, listings.local, ctx.options);
+  if (dryRun) {
+    ctx.summary.outcome = 'planned';
+    return plan;
+  }
+
+  const verdict = massDeleteCheck(plan, { remote: listings.remote.size, local: listings.local.size });
+  if (verdict && !ctx.options.allowMassDelete) {
+    const message =
+      `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
+      `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
+    ctx.journal.append({
+      op: 'conflict',
+      conflict: { id: `mass-delete-stopped:${ctx.folder}`, kind: 'mass-delete-stopped', folder: ctx.folder, detail: message, pairKey: null, at: Date.now() },
+    });
+    await ctx.journal.sync('mass delete stopped');
+    throw new FolderStoppedError(message);
+  }
+
+  recordConflicts(ctx, plan);
+  await copyMessages(ctx, plan.copies);
+  await applyFlagUpdates(ctx, plan);
+  await applyDeletes(ctx, plan);
+  applyBookkeeping(ctx, plan);
+
+  // The status seen when the folder was opened: anything that changed after it (including our
+  // own writes) makes the next run list that side in full, so nothing is ever skipped.
+  for (const side of ['remote', 'local'] as const) ctx.journal.append({ op: 'status', side, status: ctx.sessions[side].status });
+  ctx.journal.append({ op: 'synced', at: Date.now() });
+  await ctx.journal.sync('folder synced');
+  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote });
+  return plan;
+}
+
+/**
+ * A side can be skipped without listing when it reports exactly what it reported at the end
+ * of the last sync and can vouch for it (a HIGHESTMODSEQ, or a Maildir change token). One side
+ * alone only in two-way mode, where both sides were left holding the merge-base flags.
+ */
+function sideUnchanged(ctx: FolderContext, side: Side): boolean {
+  const before = ctx.state.status[side];
+  const now = ctx.sessions[side].status;
+  if (!before || ctx.state.intents.size > 0) return false;
+  if (before.highestModseq === null && before.changeToken === null) return false;
+  return sameStatus(before, now);
+}
+
+function sameStatus(a: FolderStatus, b: FolderStatus): boolean {
+  return (
+    a.uidValidity === b.uidValidity &&
+    a.uidNext === b.uidNext &&
+    a.highestModseq === b.highestModseq &&
+    a.messages === b.messages &&
+    a.changeToken === b.changeToken
+  );
+}
+
+async function listSide(ctx: FolderContext, side: Side, unchanged: boolean): Promise<Map<string, readonly string[]>> {
+  if (unchanged && ctx.options.direction === 'both') {
+    const listing = new Map<string, readonly string[]>();
+    for (const p of ctx.state.pairs.values()) {
+      const id = p[side];
+      if (id !== null) listing.set(id, p.flags);
+    }
+    return listing;
+  }
+  const messages = await ctx.sessions[side].list();
+  return new Map(messages.map((m) => [m.id, m.flags]));
+}
+
+function uidValidityChanged(ctx: FolderContext, side: Side): boolean {
+  const before = ctx.state.status[side];
+  if (!before) return false;
+  return before.uidValidity !== ctx.sessions[side].status.uidValidity && [...ctx.state.pairs.values()].some((p) => p[side] !== null);
+}
+

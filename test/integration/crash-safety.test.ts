@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const msg = (n: string) => makeMessage({ subject: n, messageId: `<${n}@crash.test>` });
+const msg = (n: string) => makeMessage({ subject: n, messageId: `<${n}@crash.test>`, body: `Body of ${n}.\r\n` });
 
 interface Scenario {
   name: string;

@@ -430,25 +430,38 @@ describe('ImapStore against a server that answers badly', () => {
     await new Promise((r) => fake.close(r));
   });
 
-  it('fails a refused command with an error naming the folder and command', async () => {
-    const store = await ImapStore.connect({ host: '127.0.0.1', port, security: 'none', user: 'u', password: 'p' });
+  async function inbox(user: string): Promise<FolderSession> {
+    const store = await ImapStore.connect({ host: '127.0.0.1', port, security: 'none', user, password: 'p' });
     cleanups.push(() => store.close());
-    const session = await open(store, 'INBOX');
+    return open(store, 'INBOX');
+  }
+
+  it('fails a refused command with an error naming the folder and command', async () => {
+    const session = await inbox('refuse');
     await expect(session.list()).rejects.toThrow('IMAP UID FETCH (FLAGS) in folder "INBOX" failed: no flags for you');
   });
 
-  it('fails a malformed reply with an error naming the folder and command', async () => {
-    const store = await ImapStore.connect({ host: '127.0.0.1', port, security: 'none', user: 'u', password: 'p' });
-    cleanups.push(() => store.close());
-    const session = await open(store, 'INBOX');
+  it('fails a listing that leaves out messages instead of reporting them gone', async () => {
+    const session = await inbox('short');
+    await expect(session.list()).rejects.toThrow('IMAP UID FETCH (FLAGS) in folder "INBOX" failed: the server listed 1 messages but says the folder holds 2');
+  });
+
+  it('fails a malformed reply instead of reporting the message gone', async () => {
+    const session = await inbox('garble');
     await expect(session.identify(['1'])).rejects.toThrow(/^IMAP UID FETCH \(RFC822\.SIZE BODY\.PEEK\[HEADER\]\) in folder "INBOX" failed: /);
+    await expect(session.read('1')).rejects.toThrow(/^IMAP UID FETCH \(INTERNALDATE RFC822\.SIZE\) in folder "INBOX" failed: /);
   });
 });
 
-/** Just enough IMAP to log in and SELECT INBOX, then a refusal and a reply that does not parse. */
+/**
+ * Just enough IMAP to log in and SELECT a two-message INBOX. What FETCH gets depends on the
+ * user name: refuse (NO), short (one row of two) or garble (a reply that does not parse,
+ * while SEARCH says the messages exist).
+ */
 function scriptedImap(socket: net.Socket): void {
   socket.on('error', () => undefined);
   socket.write('* OK [CAPABILITY IMAP4rev1 UIDPLUS] fake ready\r\n');
+  let mode = '';
   let pending = '';
   socket.on('data', (chunk: Buffer) => {
     pending += chunk.toString('latin1');
@@ -459,13 +472,19 @@ function scriptedImap(socket: net.Socket): void {
       const [tag, ...rest] = line.split(' ');
       const command = rest.join(' ').toUpperCase();
       const reply = (text: string) => socket.write(text.replace(/TAG/g, tag ?? '*'));
-      if (command.startsWith('CAPABILITY')) reply('* CAPABILITY IMAP4rev1 UIDPLUS\r\nTAG OK done\r\n');
+      if (command.startsWith('LOGIN')) {
+        mode = /LOGIN "?(\w+)/.exec(command)?.[1]?.toLowerCase() ?? '';
+        reply('TAG OK logged in\r\n');
+      } else if (command.startsWith('CAPABILITY')) reply('* CAPABILITY IMAP4rev1 UIDPLUS\r\nTAG OK done\r\n');
+      else if (command.startsWith('UID SEARCH')) reply('* SEARCH 1 2\r\nTAG OK done\r\n');
       else if (command.startsWith('LIST')) reply('* LIST () "/" INBOX\r\nTAG OK done\r\n');
       else if (command.startsWith('SELECT')) {
-        reply('* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n* FLAGS (\\Seen)\r\nTAG OK [READ-WRITE] done\r\n');
-      } else if (command.startsWith('UID FETCH') && command.includes('FLAGS')) reply('TAG NO no flags for you\r\n');
-      else if (command.startsWith('UID FETCH')) reply('* 1 FETCH (UID 1 RFC822.SIZE x BODY[HEADER] {99\r\nTAG OK done\r\n');
-      else if (command.startsWith('LOGOUT')) {
+        reply('* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 3] ok\r\n* FLAGS (\\Seen)\r\nTAG OK [READ-WRITE] done\r\n');
+      } else if (command.startsWith('UID FETCH')) {
+        if (mode === 'refuse') reply('TAG NO no flags for you\r\n');
+        else if (mode === 'short') reply('* 1 FETCH (UID 1 FLAGS (\\Seen))\r\nTAG OK done\r\n');
+        else reply('* 1 FETCH (UID 1 RFC822.SIZE x BODY[HEADER] {99\r\nTAG OK done\r\n');
+      } else if (command.startsWith('LOGOUT')) {
         reply('* BYE bye\r\nTAG OK done\r\n');
         socket.end();
       } else reply('TAG OK done\r\n');

@@ -60,6 +60,7 @@ interface RunAs {
   uid: number;
   gid: number;
   name: string;
+  group: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -255,7 +256,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
 default_internal_user = ${c.runAs.name}
-default_internal_group = ${c.runAs.name}
+default_internal_group = ${c.runAs.group}
 default_login_user = ${c.runAs.name}
 first_valid_uid = ${c.runAs.uid}
 first_valid_gid = ${c.runAs.gid}
@@ -377,7 +378,8 @@ async function mailUser(): Promise<RunAs> {
   if (uid === undefined || gid === undefined) throw new Error('Dovecot tests need a POSIX system');
   if (uid !== 0) {
     const name = (await run('id', ['-un'])).stdout.trim();
-    return { uid, gid, name };
+    const group = (await run('id', ['-gn'])).stdout.trim();
+    return { uid, gid, name, group };
   }
   return ensureSystemUser();
 }
@@ -399,7 +401,8 @@ async function lookupUser(name: string): Promise<RunAs | null> {
   try {
     const { stdout } = await run('getent', ['passwd', name]);
     const fields = stdout.trim().split(':');
-    return { name, uid: Number(fields[2]), gid: Number(fields[3]) };
+    // --user-group gave it a group of the same name.
+    return { name, group: name, uid: Number(fields[2]), gid: Number(fields[3]) };
   } catch {
     return null;
   }

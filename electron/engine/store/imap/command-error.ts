@@ -4,11 +4,12 @@ interface ImapFailure {
   code?: unknown;
 }
 
-/** An error that says which folder and which IMAP command failed, and what the server said. */
+/** An error that says which IMAP command failed in which folder (if any), and what the server said. */
 export function commandError(folder: string, command: string, err: unknown): Error {
   const e: ImapFailure = typeof err === 'object' && err !== null ? (err as ImapFailure) : {};
   const said = [e.responseText, e.message, e.code].find((t): t is string => typeof t === 'string' && t.length > 0);
-  return new Error(`IMAP ${command} in folder "${folder}" failed: ${said ?? String(err)}`, { cause: err });
+  const where = folder ? ` in folder "${folder}"` : '';
+  return new Error(`IMAP ${command}${where} failed: ${said ?? String(err)}`, { cause: err });
 }
 
 /** Runs one step of a folder operation, turning whatever imapflow throws into a commandError. */

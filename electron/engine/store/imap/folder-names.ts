@@ -9,7 +9,13 @@ export class FolderNames {
     /** The server's hierarchy delimiter, or null for a flat namespace. */
     private readonly delimiter: string | null,
     private readonly prefix: string,
+    /** Prefixes of other users' and shared namespaces, whose folders are not this account's. */
+    private readonly foreignPrefixes: string[] = [],
   ) {}
+
+  isForeign(path: string): boolean {
+    return this.foreignPrefixes.some((p) => p !== '' && (path.startsWith(p) || path === p.slice(0, -1)));
+  }
 
   toServer(name: string): string {
     if (name.toUpperCase() === 'INBOX') return 'INBOX';

@@ -61,14 +61,18 @@ export class ImapFolderSession implements FolderSession {
   async list(): Promise<ListedMessage[]> {
     this.assertOpen();
     if (this.selected().exists === 0) return [];
-    const flags = new Map<number, string[]>();
-    await step(this.folder, 'UID FETCH (FLAGS)', async () => {
-      for await (const m of this.client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
-        // Later rows for a UID (unsolicited updates) carry its newer flags.
-        if (m.uid && m.flags) flags.set(m.uid, normalizeFlags(m.flags));
+    // A message missing from the listing would look deleted, so the count must add up. New
+    // mail arriving mid-FETCH can break it once; a reply that drops rows breaks it every time.
+    for (let attempt = 1; ; attempt++) {
+      const flags = await this.fetchAllFlags();
+      const exists = this.selected().exists;
+      if (flags.size === exists) {
+        return [...flags].sort((a, b) => a[0] - b[0]).map(([uid, f]) => ({ id: String(uid), flags: f }));
       }
-    });
-    return [...flags].sort((a, b) => a[0] - b[0]).map(([uid, f]) => ({ id: String(uid), flags: f }));
+      if (attempt === 2) {
+        throw commandError(this.folder, 'UID FETCH (FLAGS)', `the server listed ${flags.size} messages but says the folder holds ${exists}`);
+      }
+    }
   }
 
   async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
@@ -94,6 +98,8 @@ export class ImapFolderSession implements FolderSession {
       }
       out.set(String(uid), identityFromHeader(p.header, p.size));
     }
+    const unanswered = [...wanted].filter((uid) => !out.has(String(uid)));
+    await this.assertGone(unanswered, 'UID FETCH (RFC822.SIZE BODY.PEEK[HEADER])');
     return out;
   }
 
@@ -103,7 +109,10 @@ export class ImapFolderSession implements FolderSession {
     const meta = await step(this.folder, 'UID FETCH (INTERNALDATE RFC822.SIZE)', () =>
       this.client.fetchOne(String(uid), { uid: true, internalDate: true, size: true }, { uid: true }),
     );
-    if (!meta || meta.uid !== uid) return null;
+    if (!meta || meta.uid !== uid) {
+      await this.assertGone([uid], 'UID FETCH (INTERNALDATE RFC822.SIZE)');
+      return null;
+    }
     const internalDate = meta.internalDate === undefined ? null : new Date(meta.internalDate);
     if (meta.size === undefined || internalDate === null || Number.isNaN(internalDate.getTime())) {
       throw commandError(this.folder, 'UID FETCH (INTERNALDATE RFC822.SIZE)', `incomplete answer for UID ${uid}`);
@@ -208,6 +217,17 @@ export class ImapFolderSession implements FolderSession {
     this.ctx.onClose();
   }
 
+  private async fetchAllFlags(): Promise<Map<number, string[]>> {
+    const flags = new Map<number, string[]>();
+    await step(this.folder, 'UID FETCH (FLAGS)', async () => {
+      for await (const m of this.client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
+        // Later rows for a UID (unsolicited updates) carry its newer flags.
+        if (m.uid && m.flags) flags.set(m.uid, normalizeFlags(m.flags));
+      }
+    });
+    return flags;
+  }
+
   private async store(set: string, operation: string, flags: string[]): Promise<void> {
     await step(this.folder, `UID STORE ${operation}`, () =>
       runCommand(this.client, 'UID STORE', [sequence(set), atom(operation), flags.map(atom)]),
@@ -224,6 +244,27 @@ export class ImapFolderSession implements FolderSession {
       this.ctx.warn(`folder "${this.folder}": ${command} without flags the server cannot store: ${dropped.join(' ')}`);
     }
     return accepted;
+  }
+
+  /**
+   * A UID the server did not answer for is reported as vanished only when the server agrees
+   * it is gone: a dropped or garbled reply must not make a message look deleted.
+   */
+  private async assertGone(uids: number[], command: string): Promise<void> {
+    if (uids.length === 0) return;
+    const wanted = new Set(uids);
+    const still: number[] = [];
+    for (const set of uidSets(uids)) {
+      const found = await step(this.folder, 'UID SEARCH', async () => {
+        const r = await this.client.search({ uid: set }, { uid: true });
+        if (!Array.isArray(r)) throw new Error('the server refused the search');
+        return r;
+      });
+      still.push(...found.filter((uid) => wanted.has(uid)));
+    }
+    if (still.length > 0) {
+      throw commandError(this.folder, command, `no answer for UID ${still.join(',')}, which the server says still exists`);
+    }
   }
 
   private async uidNextFromSearch(): Promise<number> {

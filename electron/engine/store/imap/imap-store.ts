@@ -39,7 +39,7 @@ export class ImapStore implements MailStore {
     const seen = new Set<string>();
     for (const entry of entries) {
       const attrs = [...entry.flags].map((f) => f.toLowerCase());
-      if (attrs.includes('\\noselect') || attrs.includes('\\nonexistent')) continue;
+      if (attrs.includes('\\noselect') || attrs.includes('\\nonexistent') || names.isForeign(entry.path)) continue;
       const name = names.toLogical(entry.path, entry.delimiter || null);
       if (name === null) {
         this.warn(`skipping IMAP folder "${entry.path}": a level of its name contains "/", which Mailferry uses as separator`);
@@ -139,6 +139,8 @@ export class ImapStore implements MailStore {
 
   private names(client: ImapFlow): FolderNames {
     const ns = client.namespace;
-    return new FolderNames(ns?.delimiter || null, ns?.prefix ?? '');
+    const all = client.namespaces;
+    const foreign = [...(all?.other || []), ...(all?.shared || [])].map((n) => n.prefix);
+    return new FolderNames(ns?.delimiter || null, ns?.prefix ?? '', foreign);
   }
 }

@@ -23,9 +23,10 @@ export function describeFolder(account: string, f: FolderSummary): string {
     if (n.toLocal) parts.push(`${n.toLocal} ${what} local`);
     if (n.toRemote) parts.push(`${n.toRemote} ${what} remote`);
   };
-  eachWay(f.copied, 'copied to');
+  const planned = f.outcome === 'planned';
+  eachWay(f.copied, planned ? 'to copy to' : 'copied to');
   eachWay(f.flagUpdates, 'flag updates to');
-  eachWay(f.deleted, 'deleted on');
+  eachWay(f.deleted, planned ? 'to delete on' : 'deleted on');
   if (f.paired) parts.push(`${f.paired} paired by identity`);
   if (f.duplicatesRemoved) parts.push(`${f.duplicatesRemoved} duplicates of interrupted uploads removed`);
   if (f.vanished) parts.push(`${f.vanished} vanished before copying`);

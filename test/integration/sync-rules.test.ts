@@ -247,3 +247,59 @@ function flagsToLetters(flags: string[]): string {
   const map: Record<string, string> = { '\\Draft': 'D', '\\Flagged': 'F', $Forwarded: 'P', '\\Answered': 'R', '\\Seen': 'S', '\\Deleted': 'T' };
   return flags.map((f) => map[f] ?? '').join('');
 }
+
+describe('folders, dry runs, and what only a Maildir replica has', () => {
+  it('--dry-run prints the plan and changes nothing on either side', async () => {
+    const w = await SyncWorld.create(server);
+    await w.remote.append('INBOX', makeMessage({ subject: 'waiting' }));
+    await deliverLocal(w.maildir, 'INBOX', makeMessage({ subject: 'local' }));
+    const r = await w.sync(['--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const inbox = JSON.parse(r.stdout).accounts[0].folders[0];
+    expect(inbox).toMatchObject({ outcome: 'planned', copied: { toLocal: 1, toRemote: 1 } });
+    expect(r.stderr).toMatch(/test\/INBOX: 1 to copy to local, 1 to copy to remote \(dry run\)/);
+    expect(await w.remote.messages('INBOX')).toHaveLength(1);
+    expect(await localMessages(w.maildir, 'INBOX')).toHaveLength(1);
+    await w.close();
+  });
+
+  it('local keywords and file dates reach the server', async () => {
+    const w = await SyncWorld.create(server);
+    await w.syncJson();
+    const date = new Date('2022-02-02T12:00:00Z');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await mkdir(join(w.maildir, 'INBOX'), { recursive: true });
+    await writeFile(join(w.maildir, 'INBOX', 'dovecot-keywords'), '0 $Junk\n1 ProjectX\n');
+    await deliverLocal(w.maildir, 'INBOX', makeMessage({ subject: 'tagged' }), { letters: 'Sab', mtime: date });
+    await w.syncJson();
+    const [m] = await w.remote.messages('INBOX');
+    expect(m!.flags.sort()).toEqual(['$Junk', 'ProjectX', '\\Seen']);
+    expect(m!.internalDate.getTime()).toBe(date.getTime());
+    await w.close();
+  });
+
+  it('a folder deleted on one side is deleted on the other only when empty there; otherwise kept and reported', async () => {
+    const w = await SyncWorld.create(server);
+    await w.remote.createFolder('Empty');
+    await w.remote.createFolder('Full');
+    await w.remote.append('Full', makeMessage({ subject: 'keep me' }));
+    await w.syncJson();
+    const { rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    // The user removes both folders from the replica; the server's "Full" still has mail.
+    await rm(join(w.maildir, 'Empty'), { recursive: true });
+    await rm(join(w.maildir, 'Full'), { recursive: true });
+    const r = await w.sync(['--json']);
+    expect(r.code).toBe(1);
+    const byName = Object.fromEntries(JSON.parse(r.stdout).accounts[0].folders.map((f: { folder: string }) => [f.folder, f]));
+    expect(byName.Empty.outcome).toBe('synced');
+    expect(byName.Full).toMatchObject({ outcome: 'stopped', error: expect.stringMatching(/deleted on the local side but the remote side still holds 1 message/) });
+    const { localFolderNames } = await import('../support/local-maildir.js');
+    expect(await localFolderNames(w.maildir)).toEqual(['INBOX']);
+    const names = (await w.remote.client.list()).map((b) => b.path).sort();
+    expect(names).toEqual(['Full', 'INBOX']);
+    expect(await w.remote.messages('Full')).toHaveLength(1);
+    await w.close();
+  });
+});

@@ -21,6 +21,8 @@ export interface SyncAccountOptions {
   reporter: SyncReporter;
   /** Names of every passwordEnv variable in the config, kept from passwordCommand children. */
   secretEnvNames: string[];
+  /** How to connect both sides; a long-running host can pass stores it keeps open. */
+  connect?: (account: AccountConfig, onWarning: (msg: string) => void) => Promise<Record<Side, MailStore>>;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
   try {
     lock = await acquireAccountLock(accountDir, account.name);
     const stateStore = await AccountStateStore.open(accountDir);
-    stores = await openAccountStores(account, opts.secretEnvNames, (msg) => opts.reporter.note(account.name, null, msg));
+    const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
+    stores = await (opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w)))(account, warn);
     const [remoteFolders, localFolders, known] = await Promise.all([
       stores.remote.listFolders(),
       stores.local.listFolders(),

@@ -44,7 +44,7 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
 
   const plan = planFolder(ctx.state.pairs.values(), listings.remote, listings.local, ctx.options);
   if (dryRun) {
-    ctx.summary.outcome = 'planned';
+    summarizePlan(ctx, plan);
     return plan;
   }
 
@@ -74,6 +74,23 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
   await ctx.journal.sync('folder synced');
   ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote });
   return plan;
+}
+
+/** For --dry-run: the summary counts what the plan would do. */
+function summarizePlan(ctx: FolderContext, plan: FolderPlan): void {
+  const s = ctx.summary;
+  s.outcome = 'planned';
+  for (const c of plan.copies) s.copied[c.to === 'local' ? 'toLocal' : 'toRemote']++;
+  for (const d of plan.deletes) s.deleted[d.side === 'local' ? 'toLocal' : 'toRemote']++;
+  for (const u of plan.flagUpdates) {
+    if (u.local) s.flagUpdates.toLocal++;
+    if (u.remote) s.flagUpdates.toRemote++;
+  }
+  s.conflicts = plan.conflicts.length;
+  if (ctx.state.intents.size > 0) s.notes.push(`${ctx.state.intents.size} interrupted copies will be checked first`);
+  if ((['remote', 'local'] as const).some((side) => uidValidityChanged(ctx, side))) {
+    s.notes.push('UIDVALIDITY changed: the real run re-pairs by identity first, so this plan is only a rough preview');
+  }
 }
 
 /**

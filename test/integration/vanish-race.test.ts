@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDovecot, type DovecotServer } from '../support/dovecot.js';
+import { connect } from '../support/imap-fixture.js';
+import { localMessages } from '../support/local-maildir.js';
+import { makeMessage } from '../support/messages.js';
+import { syncAccount } from '../../electron/engine/sync/sync-account.js';
+import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
+import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
+import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
+import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
+import type { AccountConfig } from '../../shared/config.js';
+
+let server: DovecotServer;
+beforeAll(async () => {
+  server = await startDovecot();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/**
+ * Another client expunges a message after the engine listed the folder and before it fetches
+ * the message. The real server and Maildir are used; the only thing added is the moment: the
+ * remote store runs the other client's expunge right before the engine's read of that UID.
+ */
+function expungeBeforeRead(store: MailStore, victim: () => number, expunge: (uid: number) => Promise<void>): MailStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
+      return async (name: string): Promise<FolderSession> => {
+        const session = await target.openFolder(name);
+        return new Proxy(session, {
+          get(s, p, r) {
+            if (p !== 'read') return Reflect.get(s, p, r);
+            return async (id: string) => {
+              if (Number(id) === victim()) await expunge(Number(id));
+              return s.read(id);
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
+describe('a message deleted by another client between listing and fetch', () => {
+  it('is skipped quietly: the folder still syncs, the next run neither fails nor copies it', async () => {
+    const user = await server.addUser();
+    const fx = await connect(server, user);
+    const uids = [];
+    for (const s of ['a', 'b', 'c']) uids.push(await fx.append('INBOX', makeMessage({ subject: s })));
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-vanish-'));
+    await mkdir(join(dir, 'Mail'));
+    const account: AccountConfig = {
+      name: 'test',
+      remote: { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user, password: user.password },
+      local: { type: 'maildir', path: join(dir, 'Mail') },
+      folders: { include: ['*'], exclude: [] },
+      direction: 'both',
+      propagateDeletes: true,
+    } as AccountConfig;
+    const other = await connect(server, user);
+    const run = (victim: number) =>
+      syncAccount(account, {
+        stateDir: join(dir, 'state'),
+        folders: [],
+        dryRun: false,
+        allowMassDelete: false,
+        reporter: silentReporter,
+        secretEnvNames: [],
+        connect: async () => ({
+          remote: expungeBeforeRead(
+            await ImapStore.connect({ host: server.host, port: server.port, security: 'none', user: user.user, password: user.password }),
+            () => victim,
+            (uid) => other.expunge('INBOX', [uid]),
+          ),
+          local: await MaildirStore.open(join(dir, 'Mail')),
+        }),
+      });
+
+    const first = await run(uids[1]!);
+    const inbox = first.folders.find((f) => f.folder === 'INBOX')!;
+    expect(inbox).toMatchObject({ outcome: 'synced', error: null, vanished: 1, copied: { toLocal: 2, toRemote: 0 } });
+    const subjects = (await localMessages(join(dir, 'Mail'), 'INBOX')).map((m) => /Subject: (\w+)/.exec(m.bytes.toString())![1]).sort();
+    expect(subjects).toEqual(['a', 'c']);
+
+    const second = await run(-1);
+    expect(second.folders.find((f) => f.folder === 'INBOX')).toMatchObject({ outcome: 'synced', vanished: 0, copied: { toLocal: 0, toRemote: 0 }, deleted: { toLocal: 0, toRemote: 0 } });
+    expect((await fx.messages('INBOX')).length).toBe(2);
+    await other.close();
+    await fx.close();
+  });
+});

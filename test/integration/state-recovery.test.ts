@@ -34,7 +34,7 @@ describe('damaged or lost state', () => {
     await w.remote.append('INBOX', makeMessage({ subject: 'm11' }));
     const snap = (await stateFiles(w)).find((f) => f.endsWith('.snap'))!;
     const bytes = await readFile(snap);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x20;
     await writeFile(snap, bytes);
 
     const r = await w.syncJson();

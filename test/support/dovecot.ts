@@ -47,7 +47,10 @@ export interface DovecotServer {
   mailRoot(user: string): string;
   /** The directory Dovecot stores a folder in (server-side name, with the server separator). */
   folderDir(user: string, folder: string): Promise<string>;
-  /** Makes Dovecot assign a new UIDVALIDITY (and new UIDs) to a folder. Returns the new value. */
+  /**
+   * Makes Dovecot assign a new UIDVALIDITY (and new UIDs) to a folder, as a server migration
+   * would. Call it while no client has the folder selected. Returns the new value.
+   */
   resetUidValidity(user: string, folder: string): Promise<string>;
   /** Drops every IMAP connection of the user, as a server restart or network cut would. */
   kick(user: string): Promise<void>;
@@ -156,8 +159,7 @@ function server(p: ServerParts): DovecotServer {
       const added = { user: user ?? newUserName(), password: password ?? newPassword() };
       p.users.push(added);
       await writePasswd(p.passwdFile, [...p.users, ...p.pool], p.runAs);
-      // Dovecot notices a changed passwd file only in a later second than its last look, and
-      // delays logins for seconds after a failed one: wait for the next second, then check.
+      // Dovecot notices a changed passwd file only in a later second than its last look.
       const deadline = Date.now() + 5000;
       for (;;) {
         await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect } from '../support/imap-fixture.js';
-import { eightBitMessage, rawMessage } from '../support/imap-messages.js';
+import { makeMessage, oddMessages } from '../support/messages.js';
 
 describe('test Dovecot', () => {
   let server: DovecotServer;
@@ -19,7 +19,7 @@ describe('test Dovecot', () => {
     onTestFailed(async () => console.error(await server.log()));
     const fx = await connect(server, server.users[0]!);
     try {
-      const bytes = eightBitMessage();
+      const bytes = oddMessages()[0]!;
       const date = new Date('2021-03-04T05:06:07Z');
       const uid = await fx.append('INBOX', bytes, { flags: ['\\Seen', '$Forwarded'], internalDate: date });
       const [m] = await fx.messages('INBOX');
@@ -42,9 +42,9 @@ describe('test Dovecot', () => {
     const fx = await connect(server, user);
     try {
       await fx.createFolder('Archive/2024');
-      await fx.append('Archive/2024', rawMessage('old'));
+      await fx.append('Archive/2024', makeMessage({ subject: 'old' }));
       expect(await server.folderDir(user.user, 'Archive/2024')).toBe(`${server.mailRoot(user.user)}/Archive/2024`);
-      await fx.append('INBOX', rawMessage('in inbox'));
+      await fx.append('INBOX', makeMessage({ subject: 'in inbox' }));
       const before = { inbox: await fx.uidValidity('INBOX'), archive: await fx.uidValidity('Archive/2024') };
       await fx.close();
 

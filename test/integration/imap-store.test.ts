@@ -9,7 +9,7 @@ import { FolderMissingError, type AppendTicket, type FolderSession } from '../..
 import { fullIdentityOf } from '../../electron/engine/identity-hasher.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../support/dovecot.js';
 import { connect, type ImapFixture } from '../support/imap-fixture.js';
-import { bigMessage, eightBitMessage, rawMessage } from '../support/imap-messages.js';
+import { largeMessage, makeMessage, oddMessages } from '../support/messages.js';
 
 /** Closes whatever a test opened, and shows Dovecot's log when the test failed. */
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -111,7 +111,7 @@ describe('ImapStore against Dovecot', () => {
       await store.createFolder('Scratch');
       await store.createFolder('Scratch'); // already there: no error
       await store.createFolder('Keep');
-      await fx.append('Keep', rawMessage('stays'));
+      await fx.append('Keep', makeMessage({ subject: 'stays' }));
 
       await store.deleteFolder('Scratch');
       await expect(store.deleteFolder('Keep')).rejects.toThrow(/holds 1 messages/);
@@ -142,9 +142,9 @@ describe('ImapStore against Dovecot', () => {
       expect(empty.status.messages).toBe(0);
       await empty.close();
 
-      const a = await fx.append('INBOX', rawMessage('a'), { flags: ['\\Seen', '$Forwarded'] });
-      const b = await fx.append('INBOX', rawMessage('b'), { flags: ['\\Flagged', 'Work', '\\Answered'] });
-      const c = await fx.append('INBOX', rawMessage('c'));
+      const a = await fx.append('INBOX', makeMessage({ subject: 'a' }), { flags: ['\\Seen', '$Forwarded'] });
+      const b = await fx.append('INBOX', makeMessage({ subject: 'b' }), { flags: ['\\Flagged', 'Work', '\\Answered'] });
+      const c = await fx.append('INBOX', makeMessage({ subject: 'c' }));
       const session = await open(store, 'INBOX');
       expect(session.status).toEqual({
         uidValidity: await fx.uidValidity('INBOX'),
@@ -162,7 +162,7 @@ describe('ImapStore against Dovecot', () => {
 
     it('identifies messages by header and size exactly as the hasher does for their bytes', async () => {
       const { store, fx } = await freshAccount(server);
-      const bytes = [rawMessage('one'), eightBitMessage(), Buffer.from('From: a@example.org\r\nSubject: no id\r\n\r\nx\r\n')];
+      const bytes = [makeMessage({ subject: 'one' }), oddMessages()[0]!, Buffer.from('From: a@example.org\r\nSubject: no id\r\n\r\nx\r\n')];
       const uids: number[] = [];
       for (const b of bytes) uids.push(await fx.append('INBOX', b));
       const session = await open(store, 'INBOX');
@@ -179,8 +179,8 @@ describe('ImapStore against Dovecot', () => {
     it('reads 8-bit and 5 MB messages byte for byte, with the internal date given at append', async () => {
       const { store, fx } = await freshAccount(server);
       const date = new Date('2019-06-30T23:59:58Z');
-      const small = eightBitMessage();
-      const big = bigMessage(5 * 1024 * 1024);
+      const small = oddMessages()[0]!;
+      const big = largeMessage(5 * 1024 * 1024);
       const session = await open(store, 'INBOX');
       const smallId = await session.append({ ticket: await ticketOf(session), content: small, flags: [], internalDate: date });
       const bigId = await session.append({ ticket: await ticketOf(session), content: Readable.from([big.subarray(0, 1000), big.subarray(1000)]), flags: ['\\Seen'], internalDate: date });
@@ -200,11 +200,11 @@ describe('ImapStore against Dovecot', () => {
 
     it('appends with flags and returns the UID the server assigned', async () => {
       const { store, fx, warnings } = await freshAccount(server);
-      await fx.append('INBOX', rawMessage('already there'));
+      await fx.append('INBOX', makeMessage({ subject: 'already there' }));
       const session = await open(store, 'INBOX');
       const ticket = await ticketOf(session);
       expect(ticket).toEqual({ kind: 'imap', uidValidity: session.status.uidValidity, uidNext: 2 });
-      const bytes = rawMessage('appended');
+      const bytes = makeMessage({ subject: 'appended' });
       const id = await session.append({ ticket, content: bytes, flags: ['\\Seen', '$Forwarded', 'Custom', '\\Recent', 'not an atom'], internalDate: new Date('2024-02-03T04:05:06Z') });
       expect(id).toBe('2');
       expect(warnings).toEqual([expect.stringContaining('not an atom')]);
@@ -216,12 +216,12 @@ describe('ImapStore against Dovecot', () => {
 
     it('recovers an append made under a ticket, ignoring excluded ids, other messages and stale tickets', async () => {
       const { store, fx } = await freshAccount(server);
-      await fx.append('INBOX', rawMessage('before the ticket'));
+      await fx.append('INBOX', makeMessage({ subject: 'before the ticket' }));
       const session = await open(store, 'INBOX');
       const ticket = await ticketOf(session);
-      const lost = rawMessage('appended, then the process died');
+      const lost = makeMessage({ subject: 'appended, then the process died' });
       // As if the APPEND went through and the process died before recording the UID.
-      const other = await fx.append('INBOX', rawMessage('someone else'));
+      const other = await fx.append('INBOX', makeMessage({ subject: 'someone else' }));
       const lostUid = await fx.append('INBOX', lost);
       const identity = fullIdentityOf(lost);
 
@@ -235,9 +235,9 @@ describe('ImapStore against Dovecot', () => {
 
     it('adds and removes flags and keywords, grouped across messages, skipping vanished UIDs', async () => {
       const { store, fx } = await freshAccount(server);
-      const a = await fx.append('INBOX', rawMessage('a'), { flags: ['\\Seen', 'Old'] });
-      const b = await fx.append('INBOX', rawMessage('b'), { flags: ['\\Seen'] });
-      const c = await fx.append('INBOX', rawMessage('c'), { flags: ['$Forwarded'] });
+      const a = await fx.append('INBOX', makeMessage({ subject: 'a' }), { flags: ['\\Seen', 'Old'] });
+      const b = await fx.append('INBOX', makeMessage({ subject: 'b' }), { flags: ['\\Seen'] });
+      const c = await fx.append('INBOX', makeMessage({ subject: 'c' }), { flags: ['$Forwarded'] });
       const session = await open(store, 'INBOX');
       await session.setFlags([
         { id: String(a), add: ['\\Flagged', '$Forwarded'], remove: ['Old'] },
@@ -260,9 +260,9 @@ describe('ImapStore against Dovecot', () => {
 
     it('deletes exactly the given UIDs; a message another client marked \\Deleted survives', async () => {
       const { store, fx } = await freshAccount(server);
-      const a = await fx.append('INBOX', rawMessage('delete me'));
-      const b = await fx.append('INBOX', rawMessage('keep me'));
-      const c = await fx.append('INBOX', rawMessage('marked by another client'));
+      const a = await fx.append('INBOX', makeMessage({ subject: 'delete me' }));
+      const b = await fx.append('INBOX', makeMessage({ subject: 'keep me' }));
+      const c = await fx.append('INBOX', makeMessage({ subject: 'marked by another client' }));
       await fx.addFlags('INBOX', [c], ['\\Deleted']);
       const session = await open(store, 'INBOX');
       await session.delete([String(a), '4242']);
@@ -275,7 +275,7 @@ describe('ImapStore against Dovecot', () => {
 
     it('returns null when reading a UID another client expunged', async () => {
       const { store, fx } = await freshAccount(server);
-      const uid = await fx.append('INBOX', rawMessage('short-lived'));
+      const uid = await fx.append('INBOX', makeMessage({ subject: 'short-lived' }));
       const session = await open(store, 'INBOX');
       await fx.expunge('INBOX', [uid]);
       expect(await session.read(String(uid))).toBeNull();
@@ -284,7 +284,7 @@ describe('ImapStore against Dovecot', () => {
 
     it('skips messages another client expunged after SELECT when setting flags and deleting', async () => {
       const { store, fx } = await freshAccount(server);
-      const [a, b, c] = [await fx.append('INBOX', rawMessage('a')), await fx.append('INBOX', rawMessage('b')), await fx.append('INBOX', rawMessage('c'))];
+      const [a, b, c] = [await fx.append('INBOX', makeMessage({ subject: 'a' })), await fx.append('INBOX', makeMessage({ subject: 'b' })), await fx.append('INBOX', makeMessage({ subject: 'c' }))];
       const session = await open(store, 'INBOX');
       await fx.expunge('INBOX', [a, b]);
       await session.setFlags([
@@ -300,7 +300,7 @@ describe('ImapStore against Dovecot', () => {
   describe('a dropped connection', () => {
     it('fails the open folder with an error naming it, and reconnects for the next folder', async () => {
       const { user, store, fx } = await freshAccount(server);
-      await fx.append('INBOX', rawMessage('still here'));
+      await fx.append('INBOX', makeMessage({ subject: 'still here' }));
       const session = await open(store, 'INBOX');
       await server.kick(user.user);
       await expect(session.list()).rejects.toThrow(/"INBOX"/);
@@ -342,7 +342,7 @@ describe('ImapStore against Dovecot', () => {
 
     it('accepts the pinned certificate and only that one', async () => {
       const { user, fx } = await freshAccount(server);
-      await fx.append('INBOX', rawMessage('over TLS'));
+      await fx.append('INBOX', makeMessage({ subject: 'over TLS' }));
       const pinned = await ImapStore.connect(endpoint(server, user, { port: server.tlsPort!, security: 'tls', tls: { fingerprint: server.fingerprint! } }));
       cleanups.push(() => pinned.close());
       const session = await open(pinned, 'INBOX');
@@ -391,7 +391,7 @@ describe('ImapStore against a Dovecot with "." as separator and no UIDPLUS', () 
     const serverNames = (await fx.client.list()).map((e) => e.path).sort();
     expect(serverNames).toEqual(expect.arrayContaining(['Archive.2024', 'Entwürfe.Alt']));
     expect((await store.listFolders()).map((f) => f.name).sort()).toEqual(['Archive/2024', 'Entwürfe/Alt', 'INBOX']);
-    await fx.append('Archive/2024', rawMessage('nested'));
+    await fx.append('Archive/2024', makeMessage({ subject: 'nested' }));
     const session = await open(store, 'Archive/2024');
     expect(await session.list()).toHaveLength(1);
     await session.close();
@@ -400,8 +400,8 @@ describe('ImapStore against a Dovecot with "." as separator and no UIDPLUS', () 
 
   it('refuses to delete without UIDPLUS, leaving every message in place', async () => {
     const { store, fx } = await freshAccount(server);
-    const a = await fx.append('INBOX', rawMessage('asked to delete'));
-    const b = await fx.append('INBOX', rawMessage('marked by another client'));
+    const a = await fx.append('INBOX', makeMessage({ subject: 'asked to delete' }));
+    const b = await fx.append('INBOX', makeMessage({ subject: 'marked by another client' }));
     await fx.addFlags('INBOX', [b], ['\\Deleted']);
     const session = await open(store, 'INBOX');
     await expect(session.delete([String(a)])).rejects.toThrow(/lacks UIDPLUS/);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SyncSummary } from '../../shared/sync-summary.js';
 import type { DovecotServer, DovecotUser } from './dovecot.js';
 import { connect, type ImapFixture } from './imap-fixture.js';
 import { folderDir, localFolderNames, localMessages, sha256 } from './local-maildir.js';
@@ -79,10 +80,10 @@ export class SyncWorld {
   }
 
   /** Runs sync --json and returns the parsed summary; fails the test on a non-zero exit. */
-  async syncJson(extra: string[] = []): Promise<SyncSummaryJson> {
+  async syncJson(extra: string[] = []): Promise<SyncSummary> {
     const r = await this.sync(['--json', ...extra]);
     if (r.code !== 0) throw new Error(`sync exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return JSON.parse(r.stdout) as SyncSummaryJson;
+    return JSON.parse(r.stdout) as SyncSummary;
   }
 
   async remoteView(folders?: string[]): Promise<SideView> {
@@ -145,24 +146,4 @@ async function readKeywords(dir: string): Promise<string[]> {
     if (m) out[Number(m[1])] = m[2]!;
   }
   return out;
-}
-
-export interface SyncSummaryJson {
-  accounts: {
-    account: string;
-    error: string | null;
-    folders: {
-      folder: string;
-      outcome: string;
-      copied: { toLocal: number; toRemote: number };
-      deleted: { toLocal: number; toRemote: number };
-      flagUpdates: { toLocal: number; toRemote: number };
-      paired: number;
-      duplicatesRemoved: number;
-      vanished: number;
-      conflicts: number;
-      notes: string[];
-      error: string | null;
-    }[];
-  }[];
 }

@@ -60,7 +60,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     for (const decision of decisions) {
       const folderSummary = emptyFolderSummary(decision.folder);
       try {
-        await handleFolder(account, decision, stores, stateStore, folderSummary, opts);
+        await handleFolder({ account, stores, stateStore, opts }, decision, folderSummary);
       } catch (err) {
         folderSummary.outcome = err instanceof FolderStoppedError ? 'stopped' : 'failed';
         folderSummary.error = describeError(err);
@@ -77,14 +77,16 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
   return summary;
 }
 
-async function handleFolder(
-  account: AccountConfig,
-  decision: FolderDecision,
-  stores: Record<Side, MailStore>,
-  stateStore: AccountStateStore,
-  summary: FolderSummary,
-  opts: SyncAccountOptions,
-): Promise<void> {
+/** What every folder of one account's pass works with. */
+interface AccountRun {
+  account: AccountConfig;
+  stores: Record<Side, MailStore>;
+  stateStore: AccountStateStore;
+  opts: SyncAccountOptions;
+}
+
+async function handleFolder(run: AccountRun, decision: FolderDecision, summary: FolderSummary): Promise<void> {
+  const { stores, stateStore, opts } = run;
   const { folder } = decision;
   switch (decision.action) {
     case 'skip':
@@ -96,7 +98,7 @@ async function handleFolder(
       summary.notes.push('gone from both sides; forgotten');
       return;
     case 'deleted':
-      return handleDeletedFolder(account, decision.deletedOn, folder, stores, stateStore, summary, opts);
+      return handleDeletedFolder(run, decision.deletedOn, folder, summary);
     case 'create':
       if (opts.dryRun) {
         summary.outcome = 'planned';
@@ -105,9 +107,9 @@ async function handleFolder(
       }
       await stores[decision.on].createFolder(folder);
       summary.notes.push(`created on the ${decision.on} side`);
-      return syncPair(account, folder, stores, stateStore, summary, opts);
+      return syncPair(run, folder, summary);
     case 'sync':
-      return syncPair(account, folder, stores, stateStore, summary, opts);
+      return syncPair(run, folder, summary);
   }
 }
 
@@ -116,15 +118,8 @@ async function handleFolder(
  * only safe when it holds nothing: a folder with messages is kept and reported, so a vanished
  * directory or a mistaken folder delete never destroys mail.
  */
-async function handleDeletedFolder(
-  account: AccountConfig,
-  deletedOn: Side,
-  folder: string,
-  stores: Record<Side, MailStore>,
-  stateStore: AccountStateStore,
-  summary: FolderSummary,
-  opts: SyncAccountOptions,
-): Promise<void> {
+async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: string, summary: FolderSummary): Promise<void> {
+  const { account, stores, stateStore, opts } = run;
   const survivor: Side = deletedOn === 'remote' ? 'local' : 'remote';
   const session = await stores[survivor].openFolder(folder);
   const messages = (await session.list()).length;
@@ -145,14 +140,8 @@ async function handleDeletedFolder(
     `Move them elsewhere and delete the folder on the ${survivor} side too, or recreate it on the ${deletedOn} side to sync it again`;
 }
 
-async function syncPair(
-  account: AccountConfig,
-  folder: string,
-  stores: Record<Side, MailStore>,
-  stateStore: AccountStateStore,
-  summary: FolderSummary,
-  opts: SyncAccountOptions,
-): Promise<void> {
+async function syncPair(run: AccountRun, folder: string, summary: FolderSummary): Promise<void> {
+  const { account, stores, stateStore, opts } = run;
   const loaded = await stateStore.loadFolder(folder);
   let state = loaded.ok ? loaded.state : emptyFolderState(folder);
   if (loaded.ok) {

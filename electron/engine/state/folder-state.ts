@@ -1,3 +1,4 @@
+import type { ConflictKind } from '../../../shared/conflicts.js';
 import type { FullIdentity, MessageIdentity } from '../../../shared/identity.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 
@@ -62,7 +63,7 @@ export interface GhostWatch {
   createdAt: number;
 }
 
-export type ConflictKind = 'delete-vs-change' | 'folder-deleted-not-empty' | 'mass-delete-stopped' | 'uidvalidity-ambiguous';
+export type { ConflictKind } from '../../../shared/conflicts.js';
 
 export interface Conflict {
   id: string;

@@ -4,6 +4,8 @@
  */
 export type ConflictKind = 'delete-vs-change' | 'folder-deleted-not-empty' | 'mass-delete-stopped' | 'uidvalidity-ambiguous';
 
+export const CONFLICT_CHOICES = ['keep-both', 'delete-both', 'take-local', 'take-remote', 'allow-deletion'] as const;
+
 export type ConflictChoice =
   /** Keep the message (or folder) on both sides: what the engine already did; just dismiss. */
   | 'keep-both'

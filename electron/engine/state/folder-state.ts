@@ -1,4 +1,4 @@
-import type { ConflictKind } from '../../../shared/conflicts.js';
+import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
 import type { FullIdentity, MessageIdentity } from '../../../shared/identity.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 
@@ -73,6 +73,8 @@ export interface Conflict {
   detail: string;
   pairKey: number | null;
   at: number;
+  /** The user's choice, applied by the folder's next pass (which then drops the conflict). */
+  settled?: ConflictChoice;
 }
 
 export interface FolderState {
@@ -103,6 +105,7 @@ export type StateRecord =
   | { op: 'ghostDone'; side: Side; sha256: string }
   | { op: 'conflict'; conflict: Conflict }
   | { op: 'conflictDone'; id: string }
+  | { op: 'settle'; id: string; choice: ConflictChoice }
   | { op: 'synced'; at: number };
 
 export function emptyFolderState(folder: string): FolderState {
@@ -154,6 +157,9 @@ export function applyRecord(state: FolderState, rec: StateRecord): void {
       return;
     case 'conflictDone':
       state.conflicts = state.conflicts.filter((c) => c.id !== rec.id);
+      return;
+    case 'settle':
+      state.conflicts = state.conflicts.map((c) => (c.id === rec.id ? { ...c, settled: rec.choice } : c));
       return;
     case 'synced':
       state.lastSync = rec.at;

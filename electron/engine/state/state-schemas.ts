@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Conflict, CreateIntent, GhostWatch, Pair, StateRecord } from './folder-state.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
+import { CONFLICT_CHOICES } from '../../../shared/conflicts.js';
 
 /**
  * Shapes of everything the state files hold. Objects are strict: a field this version does
@@ -65,6 +66,7 @@ export const conflictSchema = z.strictObject({
   detail: z.string(),
   pairKey: count.nullable(),
   at: z.number(),
+  settled: z.enum(CONFLICT_CHOICES).optional(),
 });
 
 export const stateRecordSchema = z.discriminatedUnion('op', [
@@ -78,6 +80,7 @@ export const stateRecordSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('ghostDone'), side, sha256: z.string() }),
   z.strictObject({ op: z.literal('conflict'), conflict: conflictSchema }),
   z.strictObject({ op: z.literal('conflictDone'), id: z.string() }),
+  z.strictObject({ op: z.literal('settle'), id: z.string(), choice: z.enum(CONFLICT_CHOICES) }),
   z.strictObject({ op: z.literal('synced'), at: z.number() }),
 ]);
 

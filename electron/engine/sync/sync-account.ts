@@ -122,22 +122,47 @@ async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: str
   const { account, stores, stateStore, opts } = run;
   const survivor: Side = deletedOn === 'remote' ? 'local' : 'remote';
   const session = await stores[survivor].openFolder(folder);
-  const messages = (await session.list()).length;
-  await session.close();
+  const ids = (await session.list()).map((m) => m.id);
+  const loaded = await stateStore.loadFolder(folder);
+  const conflict = loaded.ok ? loaded.state.conflicts.find((c) => c.kind === 'folder-deleted-not-empty') : undefined;
   const deletesFlow = account.propagateDeletes && account.direction !== (deletedOn === 'local' ? 'pull' : 'push');
-  if (messages === 0 && deletesFlow) {
+  const deleteAll = (ids.length === 0 && deletesFlow) || conflict?.settled === 'delete-both';
+  try {
+    if (deleteAll && !opts.dryRun && ids.length > 0) await session.delete(ids);
+  } finally {
+    await session.close();
+  }
+  if (deleteAll) {
     if (!opts.dryRun) {
       await stores[survivor].deleteFolder(folder);
       await stateStore.deleteFolderState(folder);
     }
-    summary.notes.push(`deleted on the ${deletedOn} side; the empty ${survivor} copy was ${opts.dryRun ? 'to be ' : ''}removed too`);
+    summary.deleted[survivor === 'local' ? 'toLocal' : 'toRemote'] += ids.length;
+    summary.notes.push(`deleted on the ${deletedOn} side; the ${survivor} copy was ${opts.dryRun ? 'to be ' : ''}removed too`);
     return;
+  }
+  if (conflict?.settled === 'keep-both') {
+    if (opts.dryRun) return void summary.notes.push(`would recreate the folder on the ${deletedOn} side`);
+    // Start the folder afresh: the old pairs would read the empty new folder as "all deleted".
+    await stateStore.deleteFolderState(folder);
+    await stores[deletedOn].createFolder(folder);
+    summary.notes.push(`recreated on the ${deletedOn} side as you chose`);
+    return syncPair(run, folder, summary);
+  }
+  const message =
+    `the folder was deleted on the ${deletedOn} side but the ${survivor} side still holds ${ids.length} message(s), so it was kept. ` +
+    `Settle it in the app, move the messages elsewhere, or recreate the folder on the ${deletedOn} side to sync it again`;
+  if (!conflict && loaded.ok && !opts.dryRun) {
+    const journal = stateStore.openJournal(folder, loaded.state, loaded.seq);
+    journal.append({
+      op: 'conflict',
+      conflict: { id: `folder-deleted-not-empty:${folder}`, kind: 'folder-deleted-not-empty', folder, detail: message, pairKey: null, at: Date.now() },
+    });
+    await journal.close();
   }
   summary.outcome = 'stopped';
   summary.conflicts++;
-  summary.error =
-    `the folder was deleted on the ${deletedOn} side but the ${survivor} side still holds ${messages} message(s), so it was kept. ` +
-    `Move them elsewhere and delete the folder on the ${survivor} side too, or recreate it on the ${deletedOn} side to sync it again`;
+  summary.error = message;
 }
 
 async function syncPair(run: AccountRun, folder: string, summary: FolderSummary): Promise<void> {

@@ -10,6 +10,7 @@ import { pairUnpaired, removeGhosts } from './pair-unpaired.js';
 import { copyMessages } from './copy-messages.js';
 import { applyBookkeeping, applyDeletes, applyFlagUpdates } from './apply-changes.js';
 import { recordConflicts } from './record-conflicts.js';
+import { applySettledConflicts } from './settled-conflicts.js';
 
 export class FolderStoppedError extends Error {
   override name = 'FolderStoppedError';
@@ -24,7 +25,8 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
   if (!dryRun) await recoverIntents(ctx);
 
   const unchanged = { remote: sideUnchanged(ctx, 'remote'), local: sideUnchanged(ctx, 'local') };
-  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0) {
+  const pendingChoices = ctx.state.conflicts.some((c) => c.settled);
+  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0 && !pendingChoices) {
     ctx.summary.outcome = 'unchanged';
     return null;
   }
@@ -48,8 +50,9 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
     return plan;
   }
 
+  const settled = applySettledConflicts(ctx, plan, listings);
   const verdict = massDeleteCheck(plan, { remote: listings.remote.size, local: listings.local.size });
-  if (verdict && !ctx.options.allowMassDelete) {
+  if (verdict && !ctx.options.allowMassDelete && !settled.allowMassDelete) {
     const message =
       `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
       `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
@@ -66,6 +69,7 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
   await applyFlagUpdates(ctx, plan);
   await applyDeletes(ctx, plan);
   applyBookkeeping(ctx, plan);
+  for (const id of settled.done) ctx.journal.append({ op: 'conflictDone', id });
 
   // The status seen when the folder was opened: anything that changed after it (including our
   // own writes) makes the next run list that side in full, so nothing is ever skipped.

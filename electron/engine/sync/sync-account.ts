@@ -11,6 +11,7 @@ import type { FolderContext } from './folder-context.js';
 import { syncFolder, FolderStoppedError } from './sync-folder.js';
 import type { SyncReporter } from './sync-reporter.js';
 import { describeError } from './describe-error.js';
+import { withRetry } from './retry.js';
 
 export interface SyncAccountOptions {
   stateDir: string;
@@ -39,12 +40,14 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     lock = await acquireAccountLock(accountDir, account.name);
     const stateStore = await AccountStateStore.open(accountDir);
     const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
-    stores = await (opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w)))(account, warn);
-    const [remoteFolders, localFolders, known] = await Promise.all([
-      stores.remote.listFolders(),
-      stores.local.listFolders(),
-      stateStore.folders(),
-    ]);
+    const retrying = (folder: string | null) => (err: unknown, ms: number) =>
+      opts.reporter.note(account.name, folder, `${describeError(err)}; trying again in ${ms / 1000} s`);
+    stores = await withRetry(() => (opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w)))(account, warn), retrying(null));
+    const open = stores;
+    const [remoteFolders, localFolders, known] = await withRetry(
+      () => Promise.all([open.remote.listFolders(), open.local.listFolders(), stateStore.folders()]),
+      retrying(null),
+    );
     const select = (names: string[]) => names.filter((n) => folderSelected(account.folders, n) && (opts.folders.length === 0 || opts.folders.includes(n)));
     const decisions = planFolders(
       select(remoteFolders.map((f) => f.name)),
@@ -60,7 +63,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     for (const decision of decisions) {
       const folderSummary = emptyFolderSummary(decision.folder);
       try {
-        await handleFolder({ account, stores, stateStore, opts }, decision, folderSummary);
+        await withRetry(() => handleFolder({ account, stores: open, stateStore, opts }, decision, folderSummary), retrying(decision.folder));
       } catch (err) {
         folderSummary.outcome = err instanceof FolderStoppedError ? 'stopped' : 'failed';
         folderSummary.error = describeError(err);
@@ -196,8 +199,9 @@ async function syncPair(run: AccountRun, folder: string, summary: FolderSummary)
     await syncFolder(ctx, opts.dryRun);
     if (!opts.dryRun && summary.outcome === 'synced') await journal.compact();
   } finally {
+    // A dead connection must not hide the error that killed it behind a failed close.
+    await Promise.allSettled(Object.values(sessions).map((s) => s.close()));
     await journal.close();
-    for (const s of Object.values(sessions)) await s.close();
   }
 }
 

@@ -1,0 +1,46 @@
+import { ImapConnectError } from '../store/imap/imap-connect-error.js';
+
+/** Waits between attempts after a dropped connection; the last failure is reported as is. */
+export const RETRY_DELAYS_MS = [500, 2000, 5000];
+
+const TRANSIENT_CODES = new Set([
+  'EConnectionClosed',
+  'NoConnection',
+  'ETIMEOUT',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ETHROTTLE',
+]);
+
+/**
+ * Whether an error is the network failing rather than the server or our data saying no: a
+ * dropped or refused connection, a timeout. Only those are worth another attempt in the
+ * same run; every step is journaled, so an attempt resumes where the last one stopped.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ImapConnectError) return e.kind === 'unreachable';
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+export async function withRetry<T>(attempt: () => Promise<T>, onRetry: (err: unknown, delayMs: number) => void): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const delay = RETRY_DELAYS_MS[i];
+      if (delay === undefined || !isTransient(err)) throw err;
+      onRetry(err, delay);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

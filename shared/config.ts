@@ -32,6 +32,7 @@ const NAME_RULE = 'must be 1 to 64 of the characters A-Z a-z 0-9 . _ - and not o
 const HOST_RULE = 'must be a host name or IP address such as "imap.example.org", without scheme, path or spaces';
 const PORT_RULE = 'must be an integer from 1 to 65535';
 const ENV_RULE = 'must be an environment variable name (letters, digits and _, not starting with a digit)';
+const TIMEOUT_RULE = 'must be a whole number of seconds from 1 to 3600';
 
 const FINGERPRINT = /^sha256:(?:[0-9a-f]{64}|[0-9a-f]{2}(?::[0-9a-f]{2}){31})$/i;
 const FINGERPRINT_RULE =
@@ -72,6 +73,8 @@ const ImapEndpointSchema = section({
     .optional(),
   passwordEnv: z.string(must(ENV_RULE)).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, must(ENV_RULE)).optional(),
   tls: TlsSchema.optional(),
+  /** How long the server may stay silent mid-command before the connection is given up (default 120). */
+  timeoutSeconds: z.int(must(TIMEOUT_RULE)).min(1, must(TIMEOUT_RULE)).max(3600, must(TIMEOUT_RULE)).optional(),
 })
   // Runs even when other fields are invalid, so that every problem is reported in one go.
   .superRefine(

@@ -17,6 +17,8 @@ export interface FolderSummary {
   bytes: EachWay;
   /** Messages deleted on a side because they were deleted on the other. */
   deleted: EachWay;
+  /** Messages moved into this folder on a side because they were moved on the other (no transfer). */
+  moved: EachWay;
   flagUpdates: EachWay;
   /** Messages found on both sides and paired by identity instead of being copied. */
   paired: number;
@@ -51,6 +53,7 @@ export function emptyFolderSummary(folder: string): FolderSummary {
     copied: { toLocal: 0, toRemote: 0 },
     bytes: { toLocal: 0, toRemote: 0 },
     deleted: { toLocal: 0, toRemote: 0 },
+    moved: { toLocal: 0, toRemote: 0 },
     flagUpdates: { toLocal: 0, toRemote: 0 },
     paired: 0,
     duplicatesRemoved: 0,

@@ -25,6 +25,7 @@ export function describeFolder(account: string, f: FolderSummary): string {
   };
   const planned = f.outcome === 'planned';
   eachWay(f.copied, planned ? 'to copy to' : 'copied to');
+  eachWay(f.moved, planned ? 'to move here on' : 'moved here on');
   eachWay(f.flagUpdates, 'flag updates to');
   eachWay(f.deleted, planned ? 'to delete on' : 'deleted on');
   if (f.paired) parts.push(`${f.paired} paired by identity`);

@@ -1,3 +1,5 @@
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { SyncWorld, type SideView } from '../support/sync-world.js';
@@ -72,6 +74,34 @@ const scenarios: Scenario[] = [
         await deleteLocal(w.maildir, 'INBOX', delVsFlag);
       }
       await addLocal(w, msg('new-local'), ['\\Seen']);
+    },
+  },
+  {
+    name: 'moves between folders on both sides after a sync',
+    async setup(w) {
+      await w.remote.createFolder('Work');
+      const uids: number[] = [];
+      for (const s of ['stay', 'moved-remote', 'moved-local']) uids.push(await w.remote.append('INBOX', msg(s)));
+      const first = await w.sync();
+      if (first.code !== 0) throw new Error(first.stderr);
+      const lock = await w.remote.client.getMailboxLock('INBOX');
+      try {
+        await w.remote.client.messageMove(String(uids[1]), w.remote.serverName('Work'), { uid: true });
+      } finally {
+        lock.release();
+      }
+      const id = await localIdOf(w, 'moved-local');
+      if (w.localImap) {
+        const l = await w.localImap.client.getMailboxLock('INBOX');
+        try {
+          await w.localImap.client.messageMove(id, w.localImap.serverName('Work'), { uid: true });
+        } finally {
+          l.release();
+        }
+      } else {
+        const m = (await localMessages(w.maildir, 'INBOX')).find((x) => x.unique === id)!;
+        await rename(join(w.maildir, 'INBOX', m.file), join(w.maildir, 'Work', 'cur', `${id}:2,S`));
+      }
     },
   },
 ];

@@ -116,6 +116,13 @@ export interface FolderSession {
    * so other clients' \Deleted marks survive). Ids that vanished are skipped silently.
    */
   delete(ids: string[]): Promise<void>;
+  /**
+   * Moves messages to another folder of this side without transferring them again (IMAP UID
+   * MOVE, or COPY + UID EXPUNGE; Maildir: the file is linked into the other folder, then
+   * unlinked here). Returns each moved id's id in the destination, or null when the server did
+   * not say (the next pass pairs it there by identity). Ids that vanished are absent.
+   */
+  moveTo(ids: string[], folder: string): Promise<Map<string, string | null>>;
   close(): Promise<void>;
 }
 

@@ -36,5 +36,6 @@ async function openStore(
     user: endpoint.user,
     password,
     tls: ca || fingerprint ? { ca, fingerprint } : undefined,
+    ...(endpoint.timeoutSeconds !== undefined ? { timeoutSeconds: endpoint.timeoutSeconds } : {}),
   }, { onWarning });
 }

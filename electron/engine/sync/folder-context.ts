@@ -1,14 +1,9 @@
 import type { FolderSummary } from '../../../shared/sync-summary.js';
 import type { PlanOptions } from '../plan/folder-plan.js';
-import type { FolderState, Side, StateRecord } from '../state/folder-state.js';
+import type { FolderState, Side } from '../state/folder-state.js';
+import type { FolderJournal } from '../state/journal.js';
 import type { FolderSession } from '../store/mail-store.js';
 import type { SyncReporter } from './sync-reporter.js';
-
-/** The journal as the sync steps use it: records are applied in memory at once, durable on sync(). */
-export interface StateWriter {
-  append(rec: StateRecord): void;
-  sync(label: string): Promise<void>;
-}
 
 /** Everything one folder's sync pass works with. */
 export interface FolderContext {
@@ -16,7 +11,8 @@ export interface FolderContext {
   folder: string;
   sessions: Record<Side, FolderSession>;
   state: FolderState;
-  journal: StateWriter;
+  /** Records are applied to `state` at once and durable when sync() returns. */
+  journal: FolderJournal;
   options: PlanOptions & { allowMassDelete: boolean };
   summary: FolderSummary;
   reporter: SyncReporter;

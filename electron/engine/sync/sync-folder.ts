@@ -16,12 +16,23 @@ export class FolderStoppedError extends Error {
   override name = 'FolderStoppedError';
 }
 
+/** A folder planned in the first phase of an account pass and carried out in the second. */
+export interface PreparedFolder {
+  ctx: FolderContext;
+  plan: FolderPlan;
+  listings: Record<Side, Map<string, readonly string[]>>;
+  /** What each side reported when the folder was listed; recorded as the folder's status. */
+  seen: Record<Side, FolderStatus>;
+  allowMassDelete: boolean;
+  settledDone: string[];
+}
+
 /**
- * One folder's pass: recover, list, re-pair, plan, check, execute, record. Every step that
- * changes a side is journaled so that a crash anywhere resumes to the same result.
- * Returns the plan (for --dry-run and tests); the summary in ctx is filled in as it goes.
+ * First phase of one folder's pass: recover, list, re-pair, plan. Changes nothing on either
+ * side except finishing a crashed run's work (recovery, late duplicates). Returns null when
+ * neither side changed since the last sync.
  */
-export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<FolderPlan | null> {
+export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promise<PreparedFolder | null> {
   if (!dryRun) await recoverIntents(ctx);
 
   const unchanged = { remote: sideUnchanged(ctx, 'remote'), local: sideUnchanged(ctx, 'local') };
@@ -45,39 +56,61 @@ export async function syncFolder(ctx: FolderContext, dryRun: boolean): Promise<F
   }
 
   const plan = planFolder(ctx.state.pairs.values(), listings.remote, listings.local, ctx.options);
-  if (dryRun) {
-    summarizePlan(ctx, plan);
-    return plan;
-  }
-
+  if (dryRun) summarizePlan(ctx, plan);
   const settled = applySettledConflicts(ctx, plan, listings);
-  const verdict = massDeleteCheck(plan, { remote: listings.remote.size, local: listings.local.size });
-  if (verdict && !ctx.options.allowMassDelete && !settled.allowMassDelete) {
-    const message =
-      `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
-      `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
-    ctx.journal.append({
-      op: 'conflict',
-      conflict: { id: `mass-delete-stopped:${ctx.folder}`, kind: 'mass-delete-stopped', folder: ctx.folder, detail: message, pairKey: null, at: Date.now() },
-    });
-    await ctx.journal.sync('mass delete stopped');
-    throw new FolderStoppedError(message);
-  }
+  return {
+    ctx,
+    plan,
+    listings,
+    seen: { remote: ctx.sessions.remote.status, local: ctx.sessions.local.status },
+    allowMassDelete: ctx.options.allowMassDelete || settled.allowMassDelete,
+    settledDone: settled.done,
+  };
+}
 
+/**
+ * The circuit breaker, applied after moves were recognised (a mail client's "archive 5,000
+ * messages" is a move, not a mass delete): records a conflict and stops the folder.
+ */
+export async function checkMassDelete(p: PreparedFolder): Promise<void> {
+  const verdict = massDeleteCheck(p.plan, { remote: p.listings.remote.size, local: p.listings.local.size });
+  if (!verdict || p.allowMassDelete) return;
+  const { ctx } = p;
+  const message =
+    `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
+    `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
+  ctx.journal.append({
+    op: 'conflict',
+    conflict: { id: `mass-delete-stopped:${ctx.folder}`, kind: 'mass-delete-stopped', folder: ctx.folder, detail: message, pairKey: null, at: Date.now() },
+  });
+  await ctx.journal.sync('mass delete stopped');
+  throw new FolderStoppedError(message);
+}
+
+/**
+ * Second phase: carries the plan out with sessions opened afresh (ctx.sessions), each step
+ * journaled so that a crash anywhere resumes to the same result.
+ */
+export async function executeFolder(p: PreparedFolder): Promise<void> {
+  const { ctx, plan } = p;
+  for (const side of ['remote', 'local'] as const) {
+    if (ctx.sessions[side].status.uidValidity !== p.seen[side].uidValidity) {
+      throw new Error(`the ${side} folder was renumbered (UIDVALIDITY changed) during the sync; it is re-paired on the next run`);
+    }
+  }
   recordConflicts(ctx, plan);
   await copyMessages(ctx, plan.copies);
   await applyFlagUpdates(ctx, plan);
   await applyDeletes(ctx, plan);
   applyBookkeeping(ctx, plan);
-  for (const id of settled.done) ctx.journal.append({ op: 'conflictDone', id });
+  for (const id of p.settledDone) ctx.journal.append({ op: 'conflictDone', id });
 
-  // The status seen when the folder was opened: anything that changed after it (including our
+  // The status seen when the folder was listed: anything that changed after it (including our
   // own writes) makes the next run list that side in full, so nothing is ever skipped.
-  for (const side of ['remote', 'local'] as const) ctx.journal.append({ op: 'status', side, status: ctx.sessions[side].status });
+  for (const side of ['remote', 'local'] as const) ctx.journal.append({ op: 'status', side, status: p.seen[side] });
   ctx.journal.append({ op: 'synced', at: Date.now() });
   await ctx.journal.sync('folder synced');
   ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote });
-  return plan;
 }
 
 /** For --dry-run: the summary counts what the plan would do. */

@@ -65,6 +65,21 @@ describe('MaildirSession', () => {
     expect(s2.status.changeToken).not.toBe(s1.status.changeToken);
   });
 
+  it('a fresh session finds, reads, flags and moves messages without being asked to list first', async () => {
+    await writeFile(join(dir, 'new', '1700000000.M1P1.other'), message('waiting'));
+    await store.createFolder('Archive');
+    await writeFile(join(dir, '..', 'Archive', 'dovecot-keywords'), '0 Other\n');
+    const s = await store.openFolder('INBOX');
+    expect(await readAll((await s.read('1700000000.M1P1.other'))!.stream)).toEqual(message('waiting'));
+    await s.setFlags([{ id: '1700000000.M1P1.other', add: ['\\Seen', 'Work'], remove: [] }]);
+    expect(await s.moveTo(['1700000000.M1P1.other', 'gone'], 'Archive')).toEqual(new Map([['1700000000.M1P1.other', '1700000000.M1P1.other']]));
+    expect(await readdir(join(dir, 'cur'))).toEqual([]);
+    const archive = await store.openFolder('Archive');
+    // The keyword is re-spelled with the target folder's own keyword letters.
+    expect(await archive.list()).toEqual([{ id: '1700000000.M1P1.other', flags: ['Work', '\\Seen'] }]);
+    expect(await readdir(join(dir, '..', 'Archive', 'cur'))).toEqual(['1700000000.M1P1.other:2,Sb']);
+  });
+
   it('appends exactly the given bytes, 8-bit included, with mtime = internalDate', async () => {
     const s = await store.openFolder('INBOX');
     const bytes = Buffer.concat([message('8bit'), Buffer.from([0x00, 0x80, 0xe4, 0xff, 0x0d, 0x0a])]);

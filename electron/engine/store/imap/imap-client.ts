@@ -6,10 +6,24 @@ import { verifyingTransport } from './tls-transport.js';
 /** Bounds for a dead or stalled server: connecting, the greeting, and silence mid-command. */
 const CONNECTION_TIMEOUT_MS = 30_000;
 const GREETING_TIMEOUT_MS = 15_000;
-const SOCKET_TIMEOUT_MS = 120_000;
+const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/**
+ * Bounds on what one server reply may make us hold in memory (imapflow's defaults are 1-2 GB).
+ * Message bodies arrive in 1 MB partial FETCHes (imap-folder-session.ts), so no honest literal
+ * comes near these; a hostile or broken server announcing more fails the connection instead of
+ * exhausting memory.
+ */
+const MAX_LITERAL_BYTES = 64 * 1024 * 1024;
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+// Above the literal cap: one response carries the literal plus its framing (and a FETCH may
+// carry a header and a body part).
+const MAX_RESPONSE_BYTES = 2 * MAX_LITERAL_BYTES + 1024 * 1024;
+const MAX_RESPONSE_TOKENS = 250_000;
 
 /** Connects and logs in; every failure is an ImapConnectError. */
 export async function openClient(endpoint: ImapEndpoint): Promise<ImapFlow> {
+  const timeoutMs = (endpoint.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const client = new ImapFlow({
     host: endpoint.host,
     port: endpoint.port,
@@ -22,9 +36,13 @@ export async function openClient(endpoint: ImapEndpoint): Promise<ImapFlow> {
     logger: false,
     // Commands go out through exec() too (see raw-command.ts), which must never meet an IDLE.
     disableAutoIdle: true,
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    greetingTimeout: GREETING_TIMEOUT_MS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
+    connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, timeoutMs),
+    greetingTimeout: Math.min(GREETING_TIMEOUT_MS, timeoutMs),
+    socketTimeout: timeoutMs,
+    maxLiteralSize: MAX_LITERAL_BYTES,
+    maxLineLength: MAX_LINE_BYTES,
+    maxResponseSize: MAX_RESPONSE_BYTES,
+    maxResponseTokens: MAX_RESPONSE_TOKENS,
   });
   // A connection that dies between commands emits 'error'; the next command then fails (or the
   // store reconnects), so the event itself needs no handling beyond not crashing the process.

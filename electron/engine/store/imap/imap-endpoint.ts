@@ -12,4 +12,6 @@ export interface ImapEndpoint {
     /** SHA-256 of the server's leaf certificate, lowercase hex: accepted exactly, and nothing else. */
     fingerprint?: string;
   };
+  /** Longest silence of the server mid-command (and bound on connecting) before giving up; 120 s by default. */
+  timeoutSeconds?: number;
 }

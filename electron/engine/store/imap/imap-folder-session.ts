@@ -30,6 +30,8 @@ export interface SessionContext {
   mailbox: MailboxObject;
   /** Held for the session so imapflow keeps a quiet connection alive with NOOP. */
   lock: MailboxLockObject;
+  /** The server's name for another logical folder (for MOVE/COPY targets). */
+  serverPathOf: (folder: string) => string;
   warn: (message: string) => void;
   onClose: () => void;
 }
@@ -120,7 +122,12 @@ export class ImapFolderSession implements FolderSession {
     const download = await step(this.folder, 'UID FETCH (BODY.PEEK[])', () =>
       this.client.download(String(uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK }),
     );
-    if (!download.content) return null;
+    if (!download.content) {
+      // imapflow also answers "no content" for a reply it could not use (a garbled literal):
+      // the message counts as vanished only when the server agrees it is gone.
+      await this.assertGone([uid], 'UID FETCH (BODY.PEEK[])');
+      return null;
+    }
     return { stream: download.content, internalDate, size: meta.size };
   }
 
@@ -208,6 +215,32 @@ export class ImapFolderSession implements FolderSession {
     durableStep('imap delete');
   }
 
+  async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
+    this.assertOpen();
+    const moved = new Map<string, string | null>();
+    if (ids.length === 0) return moved;
+    const destination = this.ctx.serverPathOf(folder);
+    const canMove = this.client.capabilities.has('MOVE');
+    for (const set of uidSets(ids.map(parseUid))) {
+      // Without MOVE: COPY, then delete exactly these UIDs (never imapflow's plain-EXPUNGE fallback).
+      const result = await step(this.folder, canMove ? 'UID MOVE' : 'UID COPY', async () => {
+        const r = canMove
+          ? await this.client.messageMove(set, destination, { uid: true })
+          : await this.client.messageCopy(set, destination, { uid: true });
+        if (!r) throw new Error(`the server refused to ${canMove ? 'move' : 'copy'} messages to "${folder}"`);
+        return r;
+      });
+      if (!canMove) await this.delete(set.split(',').flatMap(expandRange).map(String));
+      const map = result.uidMap;
+      for (const uid of set.split(',').flatMap(expandRange)) {
+        const target = map?.get(uid);
+        moved.set(String(uid), target === undefined ? null : String(target));
+      }
+    }
+    durableStep('imap move');
+    return moved;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -287,6 +320,14 @@ export class ImapFolderSession implements FolderSession {
   private assertOpen(): void {
     if (this.closed) throw new Error(`folder session for "${this.folder}" is closed`);
   }
+}
+
+function expandRange(part: string): number[] {
+  const [a, b] = part.split(':').map(Number) as [number, number | undefined];
+  if (b === undefined) return [a];
+  const out: number[] = [];
+  for (let u = Math.min(a, b); u <= Math.max(a, b); u++) out.push(u);
+  return out;
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

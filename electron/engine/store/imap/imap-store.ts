@@ -104,6 +104,7 @@ export class ImapStore implements MailStore {
       serverPath: path,
       mailbox,
       lock,
+      serverPathOf: (folder) => this.names(client).toServer(folder),
       warn: this.warn,
       onClose: () => {
         if (this.session === session) this.session = null;

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ImapTransport, ImapTransportSocket } from 'imapflow';
+import { guardContinuations } from './continuation-guard.js';
 import { ImapConnectError, displayFingerprint, pinAdvice } from './imap-connect-error.js';
 import type { ImapEndpoint } from './imap-endpoint.js';
 
@@ -32,15 +33,21 @@ export function verifyingTransport(endpoint: ImapEndpoint): ImapTransport {
         else onSecure();
       },
     );
+    guardContinuations(tlsSocket);
     return tlsSocket;
   };
+  // The plain socket's guard must not read the TLS bytes once the connection is upgraded.
+  let unguardPlain = (): void => undefined;
 
   return {
     connect(options, onConnect): ImapTransportSocket {
       if (options.secure) return secure(undefined, onConnect);
-      return net.connect({ host: endpoint.host, port: endpoint.port }, onConnect);
+      const socket = net.connect({ host: endpoint.host, port: endpoint.port }, onConnect);
+      unguardPlain = guardContinuations(socket);
+      return socket;
     },
     upgrade(socket, _options, onSecure): ImapTransportSocket {
+      unguardPlain();
       return secure(socket as net.Socket, onSecure);
     },
   };

@@ -30,6 +30,8 @@ export async function readMessageNames(dir: string): Promise<string[]> {
 /** Where each message of one folder is, by unique part. Rebuilt by scan(), kept up to date by our own writes. */
 export class MessageIndex {
   private entries = new Map<string, IndexEntry>();
+  /** Whether scan() ran: a session reads the directory only when it first needs to. */
+  scanned = false;
 
   constructor(
     private readonly folderDir: string,
@@ -67,6 +69,7 @@ export class MessageIndex {
    * read before cur/ so a file moved from new/ to cur/ meanwhile is seen in one of them.
    */
   async scan(): Promise<void> {
+    this.scanned = true;
     const seen = new Map<string, { dir: MessageDir; name: string }>();
     for (let pass = 0; pass < 2; pass++) {
       for (const dir of ['new', 'cur'] as const) {

@@ -1,4 +1,4 @@
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { fsyncDir } from '../../durable-fs.js';
@@ -36,9 +36,10 @@ export class MaildirSession implements FolderSession {
     private readonly dir: string,
     private readonly index: MessageIndex,
     private readonly keywords: MaildirKeywords,
+    private readonly dirOf: (folder: string) => string,
   ) {}
 
-  static async open(folder: string, dir: string, warn: (msg: string) => void): Promise<MaildirSession> {
+  static async open(folder: string, dir: string, warn: (msg: string) => void, dirOf: (folder: string) => string): Promise<MaildirSession> {
     if (!(await isFolderDir(dir))) throw new FolderMissingError(folder);
     // The token is taken before anything is read: a change made after this moment moves it,
     // so the next run lists the folder; a change made before it is in whatever we read later.
@@ -51,7 +52,7 @@ export class MaildirSession implements FolderSession {
       changeToken: changeToken(cur.mtimeNs, nw.mtimeNs),
     };
     const index = new MessageIndex(dir, warn);
-    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir));
+    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), dirOf);
   }
 
   async list(): Promise<ListedMessage[]> {
@@ -158,6 +159,32 @@ export class MaildirSession implements FolderSession {
     await this.syncDirs(touched, 'maildir delete');
   }
 
+  async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
+    const targetDir = this.dirOf(folder);
+    if (!(await isFolderDir(targetDir))) throw new FolderMissingError(folder);
+    const targetKeywords = new MaildirKeywords(targetDir);
+    await this.keywords.reload();
+    const moved = new Map<string, string | null>();
+    const touched = new Set<MessageDir>();
+    for (const id of ids) {
+      await this.withFile(id, async (entry) => {
+        // Keyword letters index each folder's own keyword file: re-spell them for the target.
+        const flags = flagsFromInfo(entry.parsed.info ?? '', this.keywords);
+        await targetKeywords.ensure(keywordsIn(flags), folder);
+        const name = formatName(entry.parsed.unique, entry.parsed.separator, applyFlagChange('', flags, [], targetKeywords));
+        // link() refuses to replace a file of the same name, which rename() would silently do.
+        await link(this.index.pathOf(entry), join(targetDir, 'cur', name));
+        await fsyncDir(join(targetDir, 'cur'));
+        await unlink(this.index.pathOf(entry));
+        touched.add(entry.dir);
+        this.index.delete(id);
+        moved.set(id, entry.parsed.unique);
+      });
+    }
+    await this.syncDirs(touched, 'maildir move');
+    return moved;
+  }
+
   async close(): Promise<void> {}
 
   private async syncDirs(dirs: Set<MessageDir>, step: string): Promise<void> {
@@ -176,6 +203,7 @@ export class MaildirSession implements FolderSession {
    * (a client renamed it), re-scans once and retries; null when the message is gone.
    */
   private async withFile<T>(id: string, op: (entry: IndexEntry) => Promise<T>): Promise<T | null> {
+    if (!this.index.scanned) await this.index.scan();
     let entry = this.index.get(id);
     for (let attempt = 0; entry !== undefined; attempt++) {
       try {

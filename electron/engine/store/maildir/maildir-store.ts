@@ -107,7 +107,7 @@ export class MaildirStore implements MailStore {
   }
 
   async openFolder(name: string): Promise<FolderSession> {
-    return MaildirSession.open(name, folderDir(this.root, name), this.warn);
+    return MaildirSession.open(name, folderDir(this.root, name), this.warn, (folder) => folderDir(this.root, folder));
   }
 
   async close(): Promise<void> {}

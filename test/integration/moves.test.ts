@@ -1,4 +1,4 @@
-import { link, unlink } from 'node:fs/promises';
+import { link, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
@@ -114,6 +114,29 @@ describe.each([
     await w.syncJson();
     expect((await w.remote.messages('Archive')).map((m) => subject(m.bytes))).toEqual(['m3']);
     expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    await w.close();
+  });
+
+  it('moved to different folders on the two sides: the remote side\'s folder wins, one copy each side, a conflict to revisit', async () => {
+    const { w, uids } = await synced();
+    await w.remote.createFolder('Later');
+    if (w.localImap) await w.localImap.createFolder('Later');
+    else for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(w.maildir, 'Later', sub), { recursive: true });
+    await w.syncJson();
+    await imapMove(w.remote, 'INBOX', [uids[0]!], 'Archive');
+    const id = await localIdOf(w, 'INBOX', 'm1');
+    if (w.localImap) await imapMove(w.localImap, 'INBOX', [Number(id)], 'Later');
+    else await maildirMove(w.maildir, 'INBOX', id, 'Later');
+    const r = await w.syncJson();
+    const byName = Object.fromEntries(r.accounts[0]!.folders.map((f) => [f.folder, f]));
+    expect(byName.Archive!.conflicts).toBe(1);
+    expect(r.accounts[0]!.folders.every((f) => f.bytes.toLocal + f.bytes.toRemote === 0)).toBe(true);
+    const folders = ['INBOX', 'Archive', 'Later'];
+    const view = await w.remoteView(folders);
+    expect(view.Archive).toHaveLength(1);
+    expect(view.Later).toHaveLength(0);
+    expect(view.INBOX).toHaveLength(2);
+    expect(await w.localView(folders)).toEqual(view);
     await w.close();
   });
 

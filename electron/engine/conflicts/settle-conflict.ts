@@ -22,8 +22,9 @@ export async function settleConflict(stateDir: string, account: string, folder: 
     }
     const journal = store.openJournal(folder, loaded.state, loaded.seq);
     try {
-      // Keeping a restored message needs no pass: the engine already kept it on both sides.
-      if (conflict.kind === 'delete-vs-change' && choice === 'keep-both') journal.append({ op: 'conflictDone', id: conflictId });
+      // Keeping things as the engine left them needs no pass (a restored message, a move's outcome).
+      const asLeft = choice === 'keep-both' && (conflict.kind === 'delete-vs-change' || conflict.kind === 'moved-to-different-folders');
+      if (asLeft) journal.append({ op: 'conflictDone', id: conflictId });
       else journal.append({ op: 'settle', id: conflictId, choice });
       await journal.sync('conflict settled');
     } finally {

@@ -19,13 +19,15 @@ export interface PlannedMove {
   side: Side;
   /** The message's id on `side`, in `from`. */
   id: string;
-  /** Its pair in `from`. */
-  key: number;
+  /** Its pair in `from`; null when the pair is already forgotten (moved on both sides). */
+  key: number | null;
   /** The moved copy's id on the other side, in `to`. */
   arrivalId: string;
   identity: MessageIdentity;
   base: string[];
   flags: Record<Side, readonly string[]>;
+  /** Set when the two sides moved the message to different folders: the remote side's wins. */
+  divergedTo: string | null;
 }
 
 interface Departure {
@@ -37,36 +39,52 @@ interface Departure {
   used: boolean;
 }
 
+interface Arrival {
+  to: PreparedFolder;
+  id: string;
+  used: boolean;
+}
+
 /**
  * Pairs "gone from folder X on side S" with "new in folder Y on side S" by identity, and takes
- * both out of the folders' plans (the delete or restore in X, the copy in Y). Only identities
- * of new messages are fetched, and only when S has departures somewhere.
+ * both out of the folders' plans (the delete or restore in X, the copy in Y). A message moved
+ * on both sides, to different folders, ends up where the remote side put it. Only identities
+ * of new messages are fetched, and only when some folder lost a message.
  */
 export async function detectMoves(stores: Record<Side, MailStore>, prepared: PreparedFolder[]): Promise<PlannedMove[]> {
+  const forgotten = prepared.flatMap((from) =>
+    from.plan.forget.flatMap((key) => {
+      const pair = from.ctx.state.pairs.get(key);
+      return pair && pair.remote !== null && pair.local !== null ? [{ from, pair }] : [];
+    }),
+  );
+  const departures = { remote: collectDepartures(prepared, 'remote'), local: collectDepartures(prepared, 'local') };
+  if (forgotten.length === 0 && departures.remote.size === 0 && departures.local.size === 0) return [];
+  const arrivals = { remote: await collectArrivals(stores, prepared, 'remote'), local: await collectArrivals(stores, prepared, 'local') };
   const moves: PlannedMove[] = [];
+  const flagsOf = (p: PreparedFolder, side: Side, id: string) => p.listings[side].get(id) ?? [];
+
   for (const movedOn of ['remote', 'local'] as const) {
     const side = otherSide(movedOn);
-    const departures = collectDepartures(prepared, movedOn);
-    if (departures.size === 0) continue;
-    for (const to of prepared) {
-      if (!flows(to.ctx.options.direction, movedOn)) continue;
-      const arrivals = to.plan.copies.filter((c) => c.pairKey === null && c.to === side).map((c) => c.sourceId);
-      if (arrivals.length === 0) continue;
-      const session = await stores[movedOn].openFolder(to.ctx.folder);
-      let identities;
-      try {
-        identities = await session.identify(arrivals);
-      } finally {
-        await session.close();
-      }
-      for (const [arrivalId, identity] of identities) {
-        const d = departures.get(identityKey(identity))?.find((c) => !c.used && c.from !== to);
+    for (const [key, list] of arrivals[movedOn]) {
+      for (const a of list) {
+        if (!flows(a.to.ctx.options.direction, movedOn)) continue;
+        const d = departures[movedOn].get(key)?.find((c) => !c.used && c.from !== a.to);
         if (!d) continue;
-        d.used = true;
-        const flags = { [movedOn]: to.listings[movedOn].get(arrivalId) ?? [], [side]: d.from.listings[side].get(d.id) ?? [] } as Record<Side, readonly string[]>;
-        moves.push({ from: d.from, to, side, id: d.id, key: d.key, arrivalId, identity: d.identity, base: d.base, flags });
+        d.used = a.used = true;
+        const flags = { [movedOn]: flagsOf(a.to, movedOn, a.id), [side]: flagsOf(d.from, side, d.id) } as Record<Side, readonly string[]>;
+        moves.push({ from: d.from, to: a.to, side, id: d.id, key: d.key, arrivalId: a.id, identity: d.identity, base: d.base, flags, divergedTo: null });
       }
     }
+  }
+  for (const { from, pair } of forgotten) {
+    const key = identityKey(pair.identity);
+    const r = arrivals.remote.get(key)?.find((a) => !a.used && a.to !== from);
+    const l = arrivals.local.get(key)?.find((a) => !a.used && a.to !== from);
+    if (!r || !l || r.to === l.to || r.to.ctx.options.direction !== 'both') continue;
+    r.used = l.used = true;
+    const flags = { remote: flagsOf(r.to, 'remote', r.id), local: flagsOf(l.to, 'local', l.id) };
+    moves.push({ from: l.to, to: r.to, side: 'local', id: l.id, key: null, arrivalId: r.id, identity: pair.identity, base: pair.flags, flags, divergedTo: l.to.ctx.folder });
   }
   for (const m of moves) takeOutOfPlans(m);
   return moves;
@@ -89,13 +107,36 @@ function collectDepartures(prepared: PreparedFolder[], movedOn: Side): Map<strin
   return byKey;
 }
 
+/** Messages new on `side` in every folder (the plan copies them to the other side), by identity. */
+async function collectArrivals(stores: Record<Side, MailStore>, prepared: PreparedFolder[], side: Side): Promise<Map<string, Arrival[]>> {
+  const byKey = new Map<string, Arrival[]>();
+  for (const to of prepared) {
+    const ids = to.plan.copies.filter((c) => c.pairKey === null && c.to !== side).map((c) => c.sourceId);
+    if (ids.length === 0) continue;
+    const session = await stores[side].openFolder(to.ctx.folder);
+    try {
+      for (const [id, identity] of await session.identify(ids)) {
+        const k = identityKey(identity);
+        byKey.set(k, [...(byKey.get(k) ?? []), { to, id, used: false }]);
+      }
+    } finally {
+      await session.close();
+    }
+  }
+  return byKey;
+}
+
 function takeOutOfPlans(m: PlannedMove): void {
   const x = m.from.plan;
-  x.deletes = x.deletes.filter((d) => d.key !== m.key);
-  x.copies = x.copies.filter((c) => c.pairKey !== m.key);
-  x.conflicts = x.conflicts.filter((c) => c.key !== m.key);
+  if (m.key !== null) {
+    x.deletes = x.deletes.filter((d) => d.key !== m.key);
+    x.copies = x.copies.filter((c) => c.pairKey !== m.key);
+    x.conflicts = x.conflicts.filter((c) => c.key !== m.key);
+  } else {
+    x.copies = x.copies.filter((c) => !(c.pairKey === null && c.sourceId === m.id && c.to !== m.side));
+  }
   const y = m.to.plan;
-  y.copies = y.copies.filter((c) => !(c.pairKey === null && c.sourceId === m.arrivalId));
+  y.copies = y.copies.filter((c) => !(c.pairKey === null && c.sourceId === m.arrivalId && c.to === m.side));
 }
 
 /**
@@ -128,7 +169,8 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
 
 function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   if (newId === undefined) return; // vanished before the move: the next run sees it gone
-  m.from.ctx.journal.append({ op: 'unpair', key: m.key });
+  if (m.key !== null) m.from.ctx.journal.append({ op: 'unpair', key: m.key });
+  if (m.divergedTo !== null) recordDivergence(m);
   m.to.ctx.summary.moved[eachWayKey(m.side)]++;
   if (newId === null) return; // no COPYUID: paired by identity on the next run
   const movedOn = otherSide(m.side);
@@ -141,4 +183,15 @@ function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   const merged = y.options.direction === 'both' ? mergeFlags(m.base, m.flags.remote, m.flags.local) : [...m.flags[movedOn]];
   const change = (s: Side) => (sameFlags(m.flags[s], merged) ? null : { id: pair[s], from: [...m.flags[s]], to: merged });
   m.to.plan.flagUpdates.push({ key, remote: change('remote'), local: change('local'), base: merged });
+}
+
+function recordDivergence(m: PlannedMove): void {
+  const y = m.to.ctx;
+  const which = m.identity.messageId ? `message ${m.identity.messageId}` : 'a message without Message-ID';
+  const detail =
+    `${which} was moved to "${y.folder}" on the remote side and to "${m.divergedTo}" on the local side; ` +
+    `the remote side's choice wins, so it is now in "${y.folder}" on both sides`;
+  y.journal.append({ op: 'conflict', conflict: { id: `moved-to-different-folders:${m.identity.headerSha256}:${Date.now()}`, kind: 'moved-to-different-folders', folder: y.folder, detail, pairKey: null, at: Date.now() } });
+  y.summary.conflicts++;
+  y.reporter.note(y.account, y.folder, detail);
 }

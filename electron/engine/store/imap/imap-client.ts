@@ -45,8 +45,14 @@ export async function openClient(endpoint: ImapEndpoint): Promise<ImapFlow> {
     maxResponseTokens: MAX_RESPONSE_TOKENS,
   });
   // A connection that dies between commands emits 'error'; the next command then fails (or the
-  // store reconnects), so the event itself needs no handling beyond not crashing the process.
-  client.on('error', () => undefined);
+  // store reconnects). A connection imapflow ends for a protocol violation (an oversized
+  // literal, a flood of continuation requests) fails the command in flight as a bare
+  // "Connection not available"; recorded as the close reason, the cause rides along on that
+  // rejection's `reason` (see command-error.ts). imapflow's field, hence the pinned version.
+  client.on('error', (err: unknown) => {
+    const closing = client as unknown as { byeReason?: string };
+    if (!closing.byeReason && err instanceof Error) closing.byeReason = err.message;
+  });
   try {
     await client.connect();
   } catch (err) {

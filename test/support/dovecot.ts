@@ -52,6 +52,8 @@ export interface DovecotServer {
    * would. Call it while no client has the folder selected. Returns the new value.
    */
   resetUidValidity(user: string, folder: string): Promise<string>;
+  /** Sets a folder's UIDVALIDITY (after resetUidValidity: a server that reuses UIDs silently). */
+  setUidValidity(user: string, folder: string, value: string): Promise<void>;
   /** Drops every IMAP connection of the user, as a server restart or network cut would. */
   kick(user: string): Promise<void>;
   /** Dovecot's log so far, for printing when a test fails. */
@@ -190,6 +192,11 @@ function server(p: ServerParts): DovecotServer {
       const after = await uidValidityOf(doveadm, user, folder);
       if (after === before) throw new Error(`UIDVALIDITY of ${user}/${folder} stayed ${before}`);
       return after;
+    },
+    async setUidValidity(user, folder, value) {
+      await doveadm('mailbox', 'update', '-u', user, '--uid-validity', value, folder);
+      const now = await uidValidityOf(doveadm, user, folder);
+      if (now !== value) throw new Error(`UIDVALIDITY of ${user}/${folder} is ${now}, not ${value}`);
     },
     async kick(user) {
       await doveadm('kick', user);

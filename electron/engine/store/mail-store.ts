@@ -49,6 +49,8 @@ export interface ListedMessage {
   id: string;
   /** Normalized flags (see shared/flags.ts). */
   flags: string[];
+  /** Size as the identity counts it (IMAP RFC822.SIZE), when the side knows it without extra work. */
+  size?: number;
 }
 
 export interface MessageContent {

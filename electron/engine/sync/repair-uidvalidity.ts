@@ -4,13 +4,13 @@ import { pairByIdentity } from '../plan/pair-by-identity.js';
 import type { Listing } from '../plan/plan-folder.js';
 
 /**
- * A side whose UIDVALIDITY changed has renumbered its messages: every id state holds for it is
+ * A side that renumbered its messages (UIDVALIDITY changed, or UIDs reused without it): every id state holds for it is
  * stale and must not be used to copy, delete or flag anything. Each pair is re-attached to the
  * message with its identity under the new numbering. A pair whose message is not found there is
  * dropped, so the other side's copy is treated as new and copied back: a reset can make us
  * restore a message, never delete one.
  */
-export async function repairUidValidity(ctx: FolderContext, side: Side, listing: Listing): Promise<void> {
+export async function repairUidValidity(ctx: FolderContext, side: Side, listing: Listing, reason: string): Promise<void> {
   const previous = ctx.state.status[side]?.uidValidity;
   const identified = await ctx.sessions[side].identify([...listing.keys()]);
   const current = [...identified].map(([id, identity]) => ({ id, identity }));
@@ -33,6 +33,8 @@ export async function repairUidValidity(ctx: FolderContext, side: Side, listing:
   }
   ctx.journal.append({ op: 'status', side, status: null });
   await ctx.journal.sync('re-paired after UIDVALIDITY change');
-  const note = `UIDVALIDITY of the ${side} folder changed (${previous} -> ${ctx.sessions[side].status.uidValidity}): re-paired ${matched.size} messages by identity${dropped ? `, ${dropped} not found there will be copied back` : ''}`;
+  const now = ctx.sessions[side].status.uidValidity;
+  const change = previous === now ? '' : ` (UIDVALIDITY ${previous} -> ${now})`;
+  const note = `the ${side} folder was renumbered: ${reason}${change}; re-paired ${matched.size} messages by identity${dropped ? `, ${dropped} not found there will be copied back` : ''}`;
   ctx.summary.notes.push(note);
 }

@@ -3,7 +3,8 @@ import type { FolderStatus } from '../store/mail-store.js';
 import { planFolder, type Listing } from '../plan/plan-folder.js';
 import { massDeleteCheck } from '../plan/safety-check.js';
 import type { FolderPlan } from '../plan/folder-plan.js';
-import type { FolderContext } from './folder-context.js';
+import { pairedIds, type FolderContext } from './folder-context.js';
+import { flows } from '../plan/folder-plan.js';
 import { recoverIntents } from './recover-intents.js';
 import { repairUidValidity } from './repair-uidvalidity.js';
 import { pairUnpaired, removeGhosts } from './pair-unpaired.js';
@@ -42,14 +43,16 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     return null;
   }
   ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0 });
+  const sizes: Record<Side, Map<string, number>> = { remote: new Map(), local: new Map() };
   const listings = {
-    remote: await listSide(ctx, 'remote', unchanged.remote),
-    local: await listSide(ctx, 'local', unchanged.local),
+    remote: await listSide(ctx, 'remote', unchanged.remote, sizes.remote),
+    local: await listSide(ctx, 'local', unchanged.local, sizes.local),
   };
 
   if (!dryRun) {
     for (const side of ['remote', 'local'] as const) {
-      if (uidValidityChanged(ctx, side)) await repairUidValidity(ctx, side, listings[side]);
+      if (uidValidityChanged(ctx, side)) await repairUidValidity(ctx, side, listings[side], 'its UIDVALIDITY changed');
+      else if (uidsReused(ctx, side, listings[side], sizes[side])) await repairUidValidity(ctx, side, listings[side], 'the server gave old UIDs to new messages without changing UIDVALIDITY');
       await removeGhosts(ctx, side, listings[side]);
     }
     await pairUnpaired(ctx, listings.remote, listings.local);
@@ -153,7 +156,7 @@ function sameStatus(a: FolderStatus, b: FolderStatus): boolean {
   );
 }
 
-async function listSide(ctx: FolderContext, side: Side, unchanged: boolean): Promise<Map<string, readonly string[]>> {
+async function listSide(ctx: FolderContext, side: Side, unchanged: boolean, sizes: Map<string, number>): Promise<Map<string, readonly string[]>> {
   if (unchanged && ctx.options.direction === 'both') {
     const listing = new Map<string, readonly string[]>();
     for (const p of ctx.state.pairs.values()) {
@@ -163,7 +166,31 @@ async function listSide(ctx: FolderContext, side: Side, unchanged: boolean): Pro
     return listing;
   }
   const messages = await ctx.sessions[side].list();
+  for (const m of messages) if (m.size !== undefined) sizes.set(m.id, m.size);
   return new Map(messages.map((m) => [m.id, m.flags]));
+}
+
+/**
+ * A compliant server gives every new message a UID at or above the UIDNEXT it reported before,
+ * and never gives a UID to another message. A known UID now of another size, a message no pair
+ * knows below the recorded UIDNEXT, or a UIDNEXT that went down, means the server renumbered
+ * without saying so: state's UIDs for this side cannot be trusted.
+ */
+function uidsReused(ctx: FolderContext, side: Side, listing: Listing, sizes: Map<string, number>): boolean {
+  const before = ctx.state.status[side];
+  const now = ctx.sessions[side].status;
+  if (!before || before.uidNext === null || now.uidNext === null) return false;
+  if (now.uidNext < before.uidNext) return true;
+  // A message's size never changes: a known UID with another size now holds another message.
+  for (const p of ctx.state.pairs.values()) {
+    const id = p[side];
+    const size = id === null ? undefined : sizes.get(id);
+    if (size !== undefined && size !== p.identity.size) return true;
+  }
+  // Without the flow from this side, messages only it has stay unpaired by design.
+  if (!flows(ctx.options.direction, side)) return false;
+  const paired = pairedIds(ctx.state, side);
+  return [...listing.keys()].some((id) => !paired.has(id) && Number(id) < before.uidNext!);
 }
 
 function uidValidityChanged(ctx: FolderContext, side: Side): boolean {

@@ -66,13 +66,13 @@ export class ImapFolderSession implements FolderSession {
     // A message missing from the listing would look deleted, so the count must add up. New
     // mail arriving mid-FETCH can break it once; a reply that drops rows breaks it every time.
     for (let attempt = 1; ; attempt++) {
-      const flags = await this.fetchAllFlags();
+      const rows = await this.fetchAllFlags();
       const exists = this.selected().exists;
-      if (flags.size === exists) {
-        return [...flags].sort((a, b) => a[0] - b[0]).map(([uid, f]) => ({ id: String(uid), flags: f }));
+      if (rows.size === exists) {
+        return [...rows].sort((a, b) => a[0] - b[0]).map(([uid, r]) => ({ id: String(uid), ...r }));
       }
       if (attempt === 2) {
-        throw commandError(this.folder, 'UID FETCH (FLAGS)', `the server listed ${flags.size} messages but says the folder holds ${exists}`);
+        throw commandError(this.folder, 'UID FETCH (FLAGS RFC822.SIZE)', `the server listed ${rows.size} messages but says the folder holds ${exists}`);
       }
     }
   }
@@ -250,15 +250,18 @@ export class ImapFolderSession implements FolderSession {
     this.ctx.onClose();
   }
 
-  private async fetchAllFlags(): Promise<Map<number, string[]>> {
-    const flags = new Map<number, string[]>();
-    await step(this.folder, 'UID FETCH (FLAGS)', async () => {
-      for await (const m of this.client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
+  /** Flags and sizes of every message; the size lets the engine notice a UID reused for another message. */
+  private async fetchAllFlags(): Promise<Map<number, { flags: string[]; size?: number }>> {
+    const rows = new Map<number, { flags: string[]; size?: number }>();
+    await step(this.folder, 'UID FETCH (FLAGS RFC822.SIZE)', async () => {
+      for await (const m of this.client.fetch('1:*', { uid: true, flags: true, size: true }, { uid: true })) {
         // Later rows for a UID (unsolicited updates) carry its newer flags.
-        if (m.uid && m.flags) flags.set(m.uid, normalizeFlags(m.flags));
+        if (!m.uid || !m.flags) continue;
+        const size = m.size ?? rows.get(m.uid)?.size;
+        rows.set(m.uid, size === undefined ? { flags: normalizeFlags(m.flags) } : { flags: normalizeFlags(m.flags), size });
       }
     });
-    return flags;
+    return rows;
   }
 
   private async store(set: string, operation: string, flags: string[]): Promise<void> {

@@ -1,10 +1,10 @@
-import { link, mkdir, unlink } from 'node:fs/promises';
+import { link, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { SyncWorld } from '../support/sync-world.js';
 import type { ImapFixture } from '../support/imap-fixture.js';
-import { folderDir, localMessages, setLocalLetters, deleteLocal } from '../support/local-maildir.js';
+import { deleteLocal, folderDir, localFolderNames, localMessages, setLocalLetters } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 
 let server: DovecotServer;
@@ -148,6 +148,45 @@ describe.each([
     expect(archive.moved.toLocal).toBe(35);
     expect(r.accounts[0]!.folders.every((f) => f.outcome !== 'stopped' && f.bytes.toLocal === 0)).toBe(true);
     expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    await w.close();
+  });
+});
+
+describe.each([
+  ['IMAP<->Maildir', false],
+  ['IMAP<->IMAP', true],
+] as const)('folder renames, %s', (_name, localImap) => {
+  it('a folder renamed on the server is renamed on the replica, not copied again', async () => {
+    const w = await SyncWorld.create(server, { localImap });
+    await w.remote.createFolder('Projects');
+    await w.remote.createFolder('Projects/Old');
+    for (let i = 0; i < 3; i++) await w.remote.append('Projects', makeMessage({ subject: `p${i}` }));
+    await w.remote.append('Projects/Old', makeMessage({ subject: 'nested' }));
+    await w.syncJson();
+    await w.remote.client.mailboxRename(w.remote.serverName('Projects'), w.remote.serverName('Clients'));
+    const r = await w.syncJson();
+    expect(r.accounts[0]!.folders.every((f) => f.bytes.toLocal + f.bytes.toRemote === 0 && f.copied.toLocal + f.copied.toRemote === 0)).toBe(true);
+    const folders = ['INBOX', 'Clients', 'Clients/Old'];
+    expect(await w.localView(folders)).toEqual(await w.remoteView(folders));
+    expect((await w.localView(['Clients'])).Clients).toHaveLength(3);
+    if (!w.localImap) expect(await localFolderNames(w.maildir)).toEqual(['Clients', 'Clients/Old', 'INBOX']);
+    const again = await w.syncJson();
+    expect(again.accounts[0]!.folders.every((f) => f.copied.toLocal + f.copied.toRemote + f.deleted.toLocal + f.deleted.toRemote === 0)).toBe(true);
+    await w.close();
+  });
+
+  it('a folder renamed on the replica is renamed on the server', async () => {
+    const w = await SyncWorld.create(server, { localImap });
+    await w.remote.createFolder('Work');
+    for (let i = 0; i < 3; i++) await w.remote.append('Work', makeMessage({ subject: `w${i}` }));
+    await w.syncJson();
+    if (w.localImap) await w.localImap.client.mailboxRename(w.localImap.serverName('Work'), w.localImap.serverName('Job'));
+    else await rename(join(w.maildir, 'Work'), join(w.maildir, 'Job'));
+    const r = await w.syncJson();
+    expect(r.accounts[0]!.folders.every((f) => f.bytes.toRemote === 0 && f.deleted.toRemote === 0)).toBe(true);
+    const names = (await w.remote.client.list()).map((b) => b.path).sort();
+    expect(names).toEqual(['INBOX', 'Job']);
+    expect((await w.remote.messages('Job')).length).toBe(3);
     await w.close();
   });
 });

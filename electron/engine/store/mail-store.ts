@@ -16,6 +16,8 @@ export interface MailStore {
   createFolder(name: string): Promise<void>;
   /** Removes an empty folder. Callers check emptiness first; implementations refuse non-empty ones. */
   deleteFolder(name: string): Promise<void>;
+  /** Renames a folder with its messages (ids stay valid) and its subfolders. */
+  renameFolder(from: string, to: string): Promise<void>;
   /** Opens a folder for one sync pass. Throws FolderMissingError when it does not exist. */
   openFolder(name: string): Promise<FolderSession>;
   close(): Promise<void>;

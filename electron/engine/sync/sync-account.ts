@@ -13,6 +13,7 @@ import { describeError } from './describe-error.js';
 import { isTransient, withRetry } from './retry.js';
 import { detectMoves, executeMoves } from './detect-moves.js';
 import { executePrepared, prepareDecision, syncFolderAlone, type AccountRun } from './folder-pass.js';
+import { detectFolderRenames, executeFolderRename } from './folder-renames.js';
 
 export interface SyncAccountOptions {
   stateDir: string;
@@ -50,7 +51,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w));
     stores = await withRetry(() => connect(account, warn), retrying(null));
     const run: AccountRun = { account, stores, stateStore, opts };
-    const { decisions, missing } = await decideFolders(run, retrying(null));
+    let { decisions, missing } = await decideFolders(run, retrying(null));
+    if (!opts.dryRun && (await renameFolders(run, decisions))) ({ decisions, missing } = await decideFolders(run, retrying(null)));
     const folders = decisions.map((decision) => ({ decision, folderSummary: emptyFolderSummary(decision.folder) }));
 
     const done = (s: FolderSummary) => opts.reporter.folderDone(account.name, s);
@@ -105,6 +107,16 @@ async function decideFolders(run: AccountRun, onRetry: (err: unknown, ms: number
       error: `no folder "${wanted}" on either side (or it is excluded by the account's folder filter)`,
     }));
   return { decisions, missing };
+}
+
+/** Carries out folder renames made on one side; true when any happened (the folder lists changed). */
+async function renameFolders(run: AccountRun, decisions: FolderDecision[]): Promise<boolean> {
+  const renames = await detectFolderRenames(decisions, run.stores, run.stateStore);
+  for (const r of renames) {
+    await executeFolderRename(r, run.stores, run.stateStore);
+    run.opts.reporter.note(run.account.name, r.to, `folder "${r.from}" was renamed to "${r.to}" on the ${r.renamedOn} side; renamed on the other side too`);
+  }
+  return renames.length > 0;
 }
 
 /** Recognised moves are carried out before any folder's own plan; a failure only costs the optimisation. */

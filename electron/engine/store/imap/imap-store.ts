@@ -82,6 +82,15 @@ export class ImapStore implements MailStore {
     }
   }
 
+  async renameFolder(from: string, to: string): Promise<void> {
+    const client = await this.live();
+    if (from.toUpperCase() === 'INBOX') throw new Error('refusing to rename INBOX (IMAP would move its messages instead)');
+    if (this.session) throw new Error(`cannot rename folder "${from}" while "${this.session.folder}" is open`);
+    const names = this.names(client);
+    await step(from, 'RENAME', () => client.mailboxRename(names.toServer(from), names.toServer(to)));
+    await client.mailboxSubscribe(names.toServer(to)).catch(() => false);
+  }
+
   async openFolder(name: string): Promise<FolderSession> {
     if (this.session) {
       throw new Error(`cannot open folder "${name}": folder "${this.session.folder}" is still open on this IMAP connection`);

@@ -21,15 +21,28 @@ export function entryOf(dir: MessageDir, name: string): IndexEntry {
   return { dir, name, parsed };
 }
 
-/** Message file names in one of cur/ or new/: regular files only, no dotfiles, no stat per file. */
-export async function readMessageNames(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+/**
+ * What one of cur/ or new/ holds, without a stat per file: the names of regular files that can
+ * be messages, and the entries that cannot (symlinks are never followed: one could lead out of
+ * the Maildir). Dotfiles are hidden by convention and not reported.
+ */
+export async function readMessageNames(dir: string): Promise<{ names: string[]; skipped: { name: string; why: string }[] }> {
+  const names: string[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    if (e.isSymbolicLink()) skipped.push({ name: e.name, why: 'a symlink, which is never followed' });
+    else if (!e.isFile()) skipped.push({ name: e.name, why: 'not a regular file' });
+    else if (parseName(e.name) === null) skipped.push({ name: e.name, why: 'not a Maildir message name (nothing before the ":")' });
+    else names.push(e.name);
+  }
+  return { names, skipped };
 }
 
 /** Where each message of one folder is, by unique part. Rebuilt by scan(), kept up to date by our own writes. */
 export class MessageIndex {
   private entries = new Map<string, IndexEntry>();
+  private readonly warned = new Set<string>();
   /** Whether scan() ran: a session reads the directory only when it first needs to. */
   scanned = false;
 
@@ -37,6 +50,13 @@ export class MessageIndex {
     private readonly folderDir: string,
     private readonly warn: (msg: string) => void,
   ) {}
+
+  /** Scans repeat (twice per listing, again after a miss); each oddity is reported once. */
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
+  }
 
   pathOf(entry: IndexEntry): string {
     return join(this.folderDir, entry.dir, entry.name);
@@ -73,7 +93,9 @@ export class MessageIndex {
     const seen = new Map<string, { dir: MessageDir; name: string }>();
     for (let pass = 0; pass < 2; pass++) {
       for (const dir of ['new', 'cur'] as const) {
-        for (const name of await readMessageNames(join(this.folderDir, dir))) seen.set(`${dir}/${name}`, { dir, name });
+        const { names, skipped } = await readMessageNames(join(this.folderDir, dir));
+        for (const name of names) seen.set(`${dir}/${name}`, { dir, name });
+        for (const { name, why } of skipped) this.warnOnce(`skipping ${join(this.folderDir, dir, name)}: ${why}; it is left as it is`);
       }
     }
     const byUnique = new Map<string, IndexEntry[]>();

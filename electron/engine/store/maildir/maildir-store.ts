@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fsyncDir } from '../../durable-fs.js';
 import type { FolderEntry, FolderSession, MailStore } from '../mail-store.js';
@@ -57,6 +57,19 @@ export class MaildirStore implements MailStore {
     let dir = this.root;
     for (const segment of name.split('/')) dir = await this.mkdirDurably(join(dir, encodeSegment(segment)));
     for (const sub of MAILDIR_SUBDIRS) await this.mkdirDurably(join(dir, sub));
+  }
+
+  /** Renames the folder's directory (subfolders move along; file names, hence ids, stay). */
+  async renameFolder(from: string, to: string): Promise<void> {
+    const source = folderDir(this.root, from);
+    const target = folderDir(this.root, to);
+    if (!(await isFolderDir(source))) throw new FolderMissingError(from);
+    await mkdir(dirname(target), { recursive: true });
+    // rename() would replace an empty directory of that name; refuse any existing target.
+    if (await stat(target).then(() => true, () => false)) throw new Error(`cannot rename Maildir folder "${from}" to "${to}": it exists`);
+    await rename(source, target);
+    await fsyncDir(dirname(target));
+    await fsyncDir(dirname(source));
   }
 
   /**

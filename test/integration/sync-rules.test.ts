@@ -202,44 +202,6 @@ describe.each([
     await w.close();
   });
 
-  it('a server that reuses UIDs without changing UIDVALIDITY is detected: no flag lands on the wrong message', async () => {
-    const w = await world();
-    const uids = [];
-    for (const s of ['first', 'second']) uids.push(await w.remote.append('INBOX', makeMessage({ subject: s })));
-    await w.remote.addFlags('INBOX', [uids[0]!], ['\\Flagged']);
-    await w.syncJson();
-    const before = await w.remote.uidValidity('INBOX');
-    // The server loses its UID map and numbers its messages from 1 again under the old
-    // UIDVALIDITY: "second" now has UID 1 (which was "first"'s) and new mail gets UIDs 2 and 3.
-    await w.remote.expunge('INBOX', [uids[0]!]);
-    await w.remote.close();
-    await server.resetUidValidity(w.user.user, 'INBOX');
-    await server.setUidValidity(w.user.user, 'INBOX', before);
-    const { connect } = await import('../support/imap-fixture.js');
-    const fx = await connect(server, w.user);
-    await fx.append('INBOX', makeMessage({ subject: 'third' }));
-    await fx.append('INBOX', makeMessage({ subject: 'fourth' }));
-    expect((await fx.messages('INBOX')).map((m) => [m.uid, subjectOf(m.bytes)])).toEqual([
-      [1, 'second'],
-      [2, 'third'],
-      [3, 'fourth'],
-    ]);
-    await fx.close();
-    const r = await w.syncJson();
-    expect(r.accounts[0]!.folders[0]!.notes.join(' ')).toMatch(/old UIDs to new messages/);
-    // "second" keeps no \Flagged (that was "first"'s), new mail arrives once, "first" is not lost.
-    const view = await w.localView(['INBOX']);
-    expect(view.INBOX).toHaveLength(4);
-    expect(view.INBOX!.filter((l) => l.includes('\\Flagged'))).toHaveLength(1);
-    const fx2 = await connect(server, w.user);
-    const remote = await fx2.messages('INBOX');
-    expect(remote.find((m) => subjectOf(m.bytes) === 'second')!.flags).not.toContain('\\Flagged');
-    expect(remote.find((m) => subjectOf(m.bytes) === 'first')!.flags).toContain('\\Flagged');
-    expect(view).toEqual(await imapViewOf(fx2));
-    await fx2.close();
-    await w.close();
-  });
-
   /** Subject -> local id, read straight from the local side. */
   async function localIds(w: SyncWorld): Promise<Map<string, string>> {
     const out = new Map<string, string>();
@@ -285,6 +247,63 @@ function flagsToLetters(flags: string[]): string {
   const map: Record<string, string> = { '\\Draft': 'D', '\\Flagged': 'F', $Forwarded: 'P', '\\Answered': 'R', '\\Seen': 'S', '\\Deleted': 'T' };
   return flags.map((f) => map[f] ?? '').join('');
 }
+
+/**
+ * Without CONDSTORE every run lists UIDs, flags and sizes, which is how a server that renumbers
+ * silently is caught. (With CONDSTORE only changes are fetched; a server that keeps its change
+ * history while renumbering is not detectable cheaply, and Dovecot does not do that.)
+ */
+describe.each([
+  ['IMAP<->Maildir', false],
+  ['IMAP<->IMAP', true],
+] as const)('a non-compliant server, %s', (_name, localImap) => {
+  let plain: DovecotServer;
+  beforeAll(async () => {
+    plain = await startDovecot({ capability: 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT LITERAL+ UIDPLUS MOVE NAMESPACE SPECIAL-USE' });
+  });
+  afterAll(async () => {
+    await plain?.stop();
+  });
+
+  it('a server without CONDSTORE that reuses UIDs without changing UIDVALIDITY is detected: no flag lands on the wrong message', async () => {
+    const w = await SyncWorld.create(plain, { localImap });
+    const uids = [];
+    for (const s of ['first', 'second']) uids.push(await w.remote.append('INBOX', makeMessage({ subject: s })));
+    await w.remote.addFlags('INBOX', [uids[0]!], ['\\Flagged']);
+    await w.syncJson();
+    const before = await w.remote.uidValidity('INBOX');
+    // The server loses its UID map and numbers its messages from 1 again under the old
+    // UIDVALIDITY: "second" now has UID 1 (which was "first"'s) and new mail gets UIDs 2 and 3.
+    await w.remote.expunge('INBOX', [uids[0]!]);
+    await w.remote.close();
+    await plain.resetUidValidity(w.user.user, 'INBOX');
+    await plain.setUidValidity(w.user.user, 'INBOX', before);
+    const { connect } = await import('../support/imap-fixture.js');
+    const fx = await connect(plain, w.user);
+    await fx.append('INBOX', makeMessage({ subject: 'third' }));
+    await fx.append('INBOX', makeMessage({ subject: 'fourth' }));
+    expect((await fx.messages('INBOX')).map((m) => [m.uid, subjectOf(m.bytes)])).toEqual([
+      [1, 'second'],
+      [2, 'third'],
+      [3, 'fourth'],
+    ]);
+    await fx.close();
+    const r = await w.syncJson();
+    expect(r.accounts[0]!.folders[0]!.notes.join(' ')).toMatch(/old UIDs to new messages/);
+    // "second" keeps no \Flagged (that was "first"'s), new mail arrives once, "first" is not lost.
+    const view = await w.localView(['INBOX']);
+    expect(view.INBOX).toHaveLength(4);
+    expect(view.INBOX!.filter((l) => l.includes('\\Flagged'))).toHaveLength(1);
+    const fx2 = await connect(plain, w.user);
+    const remote = await fx2.messages('INBOX');
+    expect(remote.find((m) => subjectOf(m.bytes) === 'second')!.flags).not.toContain('\\Flagged');
+    expect(remote.find((m) => subjectOf(m.bytes) === 'first')!.flags).toContain('\\Flagged');
+    expect(view).toEqual(await imapViewOf(fx2));
+    await fx2.close();
+    await w.close();
+  });
+
+});
 
 describe('folders, dry runs, and what only a Maildir replica has', () => {
   it('--dry-run prints the plan and changes nothing on either side', async () => {

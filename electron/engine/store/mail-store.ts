@@ -93,6 +93,13 @@ export interface FolderSession {
   /** Every message currently in the folder with its flags. */
   list(): Promise<ListedMessage[]>;
   /**
+   * Only what changed since `since` (a status this side reported before, under the same
+   * UIDVALIDITY): messages whose flags changed or that are new, and which of `known` (the ids
+   * state holds for this side) are gone. Null when the side cannot tell (no CONDSTORE, Maildir):
+   * the caller then lists everything.
+   */
+  listChangedSince(since: FolderStatus, known: ReadonlySet<string>): Promise<{ changed: ListedMessage[]; vanished: string[] } | null>;
+  /**
    * Cheap identity of the given messages (header block and size, not the whole body).
    * Messages that vanished are absent from the result, not errors.
    */

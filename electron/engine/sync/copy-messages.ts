@@ -29,23 +29,53 @@ export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Pr
     const mine = copies.filter((c) => c.to === to);
     const buffered = ctx.sessions[to].status.uidValidity !== 'maildir';
     const batchSize = buffered ? 1 : MAILDIR_BATCH;
+    const uploaded: number[] = [];
     for (let i = 0; i < mine.length; i += batchSize) {
       const batch = mine.slice(i, i + batchSize);
-      if (buffered) await copyBuffered(ctx, batch[0]!);
-      else await copyStreamedBatch(ctx, batch);
+      if (buffered) {
+        const key = await copyBuffered(ctx, batch[0]!);
+        if (key !== null) uploaded.push(key);
+      } else {
+        await copyStreamedBatch(ctx, batch);
+      }
       done += batch.length;
       report();
     }
+    if (uploaded.length > 0) await adoptServerIdentities(ctx, to, uploaded);
   }
   await ctx.journal.sync('copies recorded');
 }
 
-/** To IMAP: the message is read whole (APPEND needs its size up front) and its identity journaled. */
-async function copyBuffered(ctx: FolderContext, copy: CopyAction): Promise<void> {
+/**
+ * Some servers add or rewrite headers on APPEND. The pairs of messages just uploaded take the
+ * identity the server reports, or a later re-pairing by identity would not recognise them.
+ */
+async function adoptServerIdentities(ctx: FolderContext, to: Side, keys: number[]): Promise<void> {
+  const pairs = keys.flatMap((k) => {
+    const p = ctx.state.pairs.get(k);
+    return p && p[to] !== null ? [p] : [];
+  });
+  const seen = await ctx.sessions[to].identify(pairs.map((p) => p[to]!));
+  for (const p of pairs) {
+    const s = seen.get(p[to]!);
+    if (s && (s.size !== p.identity.size || s.headerSha256 !== p.identity.headerSha256)) {
+      ctx.journal.append({ op: 'pair', pair: { ...p, identity: { ...p.identity, ...s } } });
+    }
+  }
+}
+
+/**
+ * To IMAP: the message is read whole (APPEND needs its size up front) and its identity
+ * journaled. Returns the key of the pair made, or null when the source had vanished.
+ */
+async function copyBuffered(ctx: FolderContext, copy: CopyAction): Promise<number | null> {
   const source = ctx.sessions[otherSide(copy.to)];
   const target = ctx.sessions[copy.to];
   const content = await source.read(copy.sourceId);
-  if (!content) return vanished(ctx);
+  if (!content) {
+    vanished(ctx);
+    return null;
+  }
   const bytes = await collect(content.stream);
   const identity = fullIdentityOf(bytes);
   const ticket = await target.appendTicket();
@@ -58,7 +88,7 @@ async function copyBuffered(ctx: FolderContext, copy: CopyAction): Promise<void>
     id = found[found.length - 1] ?? null;
     if (id === null) throw new Error(`the server accepted a message but it cannot be found in "${ctx.folder}"`);
   }
-  completeCopy(ctx, copy, intent, id, identity, bytes.length);
+  return completeCopy(ctx, copy, intent, id, identity, bytes.length);
 }
 
 /** To Maildir: streamed straight to tmp/ while hashing, in batches sharing one intent fsync. */
@@ -109,7 +139,7 @@ function journalIntent(ctx: FolderContext, copy: CopyAction, ticket: AppendTicke
   return intent;
 }
 
-function completeCopy(ctx: FolderContext, copy: CopyAction, intent: CreateIntent, newId: string, identity: FullIdentity, bytes: number): void {
+function completeCopy(ctx: FolderContext, copy: CopyAction, intent: CreateIntent, newId: string, identity: FullIdentity, bytes: number): number {
   const existing = copy.pairKey === null ? undefined : ctx.state.pairs.get(copy.pairKey);
   const pair: Pair = existing
     ? { ...existing, flags: copy.flags }
@@ -120,6 +150,7 @@ function completeCopy(ctx: FolderContext, copy: CopyAction, intent: CreateIntent
   ctx.journal.append({ op: 'intentDone', id: intent.id });
   ctx.summary.copied[eachWayKey(copy.to)]++;
   ctx.summary.bytes[eachWayKey(copy.to)] += bytes;
+  return pair.key;
 }
 
 function vanished(ctx: FolderContext): void {

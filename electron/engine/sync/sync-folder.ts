@@ -156,14 +156,31 @@ function sameStatus(a: FolderStatus, b: FolderStatus): boolean {
   );
 }
 
+/**
+ * A side's messages and flags now. Unchanged sides (two-way mode) are taken from state; a side
+ * that can report its changes since the last sync (CONDSTORE) costs only those changes; any
+ * other side is listed in full. The first two rely on both sides having been left holding the
+ * merge-base flags, which is only so in two-way mode.
+ */
 async function listSide(ctx: FolderContext, side: Side, unchanged: boolean, sizes: Map<string, number>): Promise<Map<string, readonly string[]>> {
-  if (unchanged && ctx.options.direction === 'both') {
+  const twoWay = ctx.options.direction === 'both';
+  const before = ctx.state.status[side];
+  if (twoWay && (unchanged || before)) {
     const listing = new Map<string, readonly string[]>();
     for (const p of ctx.state.pairs.values()) {
       const id = p[side];
       if (id !== null) listing.set(id, p.flags);
     }
-    return listing;
+    if (unchanged) return listing;
+    const delta = before && (await ctx.sessions[side].listChangedSince(before, new Set(listing.keys())));
+    if (delta) {
+      for (const id of delta.vanished) listing.delete(id);
+      for (const m of delta.changed) {
+        listing.set(m.id, m.flags);
+        if (m.size !== undefined) sizes.set(m.id, m.size);
+      }
+      return listing;
+    }
   }
   const messages = await ctx.sessions[side].list();
   for (const m of messages) if (m.size !== undefined) sizes.set(m.id, m.size);
@@ -192,6 +209,7 @@ function uidsReused(ctx: FolderContext, side: Side, listing: Listing, sizes: Map
   const paired = pairedIds(ctx.state, side);
   return [...listing.keys()].some((id) => !paired.has(id) && Number(id) < before.uidNext!);
 }
+
 
 function uidValidityChanged(ctx: FolderContext, side: Side): boolean {
   const before = ctx.state.status[side];

@@ -77,6 +77,27 @@ export class ImapFolderSession implements FolderSession {
     }
   }
 
+  async listChangedSince(since: FolderStatus, known: ReadonlySet<string>): Promise<{ changed: ListedMessage[]; vanished: string[] } | null> {
+    this.assertOpen();
+    const mb = this.selected();
+    if (since.highestModseq === null || since.uidNext === null || mb.noModseq || mb.uidValidity.toString() !== since.uidValidity) return null;
+    // A HIGHESTMODSEQ that went down means the server lost its change history: list everything.
+    if (mb.highestModseq === undefined || mb.highestModseq < BigInt(since.highestModseq)) return null;
+    const changed: ListedMessage[] = [];
+    await step(this.folder, 'UID FETCH (FLAGS RFC822.SIZE) (CHANGEDSINCE)', async () => {
+      const query = { uid: true, flags: true, size: true } as const;
+      for await (const m of this.client.fetch('1:*', query, { uid: true, changedSince: BigInt(since.highestModseq!) })) {
+        if (m.uid && m.flags) changed.push({ id: String(m.uid), flags: normalizeFlags(m.flags), ...(m.size === undefined ? {} : { size: m.size }) });
+      }
+    });
+    // Every message is either known or new (UID >= the old UIDNEXT, so it has a newer modseq
+    // and is in `changed`): when the count adds up, nothing known was expunged.
+    const fresh = changed.filter((m) => Number(m.id) >= since.uidNext! && !known.has(m.id)).length;
+    if (this.selected().exists === known.size + fresh) return { changed, vanished: [] };
+    const all = new Set((await this.searchAll()).map(String));
+    return { changed, vanished: [...known].filter((id) => !all.has(id)) };
+  }
+
   async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
     this.assertOpen();
     const wanted = new Set(ids.map(parseUid));
@@ -304,12 +325,15 @@ export class ImapFolderSession implements FolderSession {
   }
 
   private async uidNextFromSearch(): Promise<number> {
-    const all = await step(this.folder, 'UID SEARCH ALL', async () => {
+    return (await this.searchAll()).reduce((max, uid) => Math.max(max, uid), 0) + 1;
+  }
+
+  private async searchAll(): Promise<number[]> {
+    return step(this.folder, 'UID SEARCH ALL', async () => {
       const r = await this.client.search({ all: true }, { uid: true });
       if (!Array.isArray(r)) throw new Error('the server refused the search');
       return r;
     });
-    return all.reduce((max, uid) => Math.max(max, uid), 0) + 1;
   }
 
   private selected(): MailboxObject {

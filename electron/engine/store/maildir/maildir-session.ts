@@ -61,6 +61,11 @@ export class MaildirSession implements FolderSession {
     return [...this.index.all()].map((e) => ({ id: e.parsed.unique, flags: flagsFromInfo(e.parsed.info ?? '', this.keywords) }));
   }
 
+  /** A Maildir has no change log; listing cur/ and new/ is what tells. */
+  async listChangedSince(): Promise<null> {
+    return null;
+  }
+
   async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
     const out = new Map<string, MessageIdentity>();
     for (const id of ids) {

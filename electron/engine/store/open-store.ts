@@ -3,6 +3,7 @@ import type { AccountConfig, ImapEndpointConfig, MaildirEndpointConfig } from '.
 import { resolvePassword } from '../config/resolve-password.js';
 import { registerSecret } from '../secrets.js';
 import type { Side } from '../state/folder-state.js';
+import type { ImapEndpoint } from './imap/imap-endpoint.js';
 import { ImapStore } from './imap/imap-store.js';
 import { MaildirStore } from './maildir/maildir-store.js';
 import type { MailStore } from './mail-store.js';
@@ -25,11 +26,16 @@ async function openStore(
   onWarning: (msg: string) => void,
 ): Promise<MailStore> {
   if (endpoint.type === 'maildir') return MaildirStore.open(endpoint.path, { onWarning });
+  return ImapStore.connect(await resolveImapEndpoint(endpoint, account, secretEnvNames), { onWarning });
+}
+
+/** An IMAP endpoint ready to connect: password resolved (in memory only), CA file read. */
+export async function resolveImapEndpoint(endpoint: ImapEndpointConfig, account: string, secretEnvNames: string[]): Promise<ImapEndpoint> {
   const password = await resolvePassword(endpoint, account, { hiddenEnv: secretEnvNames });
   registerSecret(password);
   const ca = endpoint.tls?.ca ? await readFile(endpoint.tls.ca, 'utf8') : undefined;
   const fingerprint = endpoint.tls?.fingerprint?.replace(/^sha256:/, '');
-  return ImapStore.connect({
+  return {
     host: endpoint.host,
     port: endpoint.port,
     security: endpoint.security,
@@ -37,5 +43,5 @@ async function openStore(
     password,
     tls: ca || fingerprint ? { ca, fingerprint } : undefined,
     ...(endpoint.timeoutSeconds !== undefined ? { timeoutSeconds: endpoint.timeoutSeconds } : {}),
-  }, { onWarning });
+  };
 }

@@ -85,7 +85,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     summary.error = describeError(err);
   } finally {
     await Promise.allSettled(prepared.map((p) => p.ctx.journal.close()));
-    if (stores) await Promise.allSettled([stores.remote.close(), stores.local.close()]);
+    // Stores a long-running host passed in stay open for its next pass.
+    if (stores && !opts.connect) await Promise.allSettled([stores.remote.close(), stores.local.close()]);
     if (lock) await lock.release();
   }
   return summary;

@@ -1,3 +1,5 @@
+import type { ImapFlow } from 'imapflow';
+
 /**
  * Maps logical folder names (UTF-8, '/'-separated, `INBOX`) to the server's names and back.
  * Server names here are imapflow's decoded form (modified UTF-7 already undone), including
@@ -5,6 +7,14 @@
  * leave out.
  */
 export class FolderNames {
+  /** The mapping for a logged-in connection, from its personal namespace. */
+  static of(client: ImapFlow): FolderNames {
+    const ns = client.namespace;
+    const all = client.namespaces;
+    const foreign = [...(all?.other || []), ...(all?.shared || [])].map((n) => n.prefix);
+    return new FolderNames(ns?.delimiter || null, ns?.prefix ?? '', foreign);
+  }
+
   constructor(
     /** The server's hierarchy delimiter, or null for a flat namespace. */
     private readonly delimiter: string | null,

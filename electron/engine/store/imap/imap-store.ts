@@ -148,9 +148,6 @@ export class ImapStore implements MailStore {
   }
 
   private names(client: ImapFlow): FolderNames {
-    const ns = client.namespace;
-    const all = client.namespaces;
-    const foreign = [...(all?.other || []), ...(all?.shared || [])].map((n) => n.prefix);
-    return new FolderNames(ns?.delimiter || null, ns?.prefix ?? '', foreign);
+    return FolderNames.of(client);
   }
 }

@@ -23,18 +23,21 @@ export class IdentityHasher {
   private lineEnds = 0;
 
   update(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b === LF && !this.prevCR) {
+    // Jump from LF to LF (native indexOf): mail is mostly CRLF already, so this is a few
+    // hundred steps per message rather than one per byte.
+    for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
+      const before = i > 0 ? chunk[i - 1] : this.prevCR ? CR : undefined;
+      if (before !== CR) {
         // Bare LF: emit what came before, then CRLF in its place.
         this.emit(chunk.subarray(start, i));
         this.emit(CRLF);
         start = i + 1;
       }
-      this.prevCR = b === CR;
     }
     this.emit(chunk.subarray(start));
+    this.prevCR = chunk[chunk.length - 1] === CR;
   }
 
   private emit(bytes: Buffer): void {

@@ -24,7 +24,8 @@ afterAll(async () => {
 /**
  * Another client expunges a message after the engine listed the folder and before it fetches
  * the message. The real server and Maildir are used; the only thing added is the moment: the
- * remote store runs the other client's expunge right before the engine's read of that UID.
+ * remote store runs the other client's expunge right before the engine reads that UID (alone
+ * or in a batch).
  */
 function expungeBeforeRead(store: MailStore, victim: () => number, expunge: (uid: number) => Promise<void>): MailStore {
   return new Proxy(store, {
@@ -34,11 +35,19 @@ function expungeBeforeRead(store: MailStore, victim: () => number, expunge: (uid
         const session = await target.openFolder(name);
         return new Proxy(session, {
           get(s, p, r) {
-            if (p !== 'read') return Reflect.get(s, p, r);
-            return async (id: string) => {
-              if (Number(id) === victim()) await expunge(Number(id));
-              return s.read(id);
-            };
+            if (p === 'read') {
+              return async (id: string) => {
+                if (Number(id) === victim()) await expunge(Number(id));
+                return s.read(id);
+              };
+            }
+            if (p === 'readMany') {
+              return async function* (ids: string[], maxBytes: number) {
+                if (ids.map(Number).includes(victim())) await expunge(victim());
+                yield* s.readMany(ids, maxBytes);
+              };
+            }
+            return Reflect.get(s, p, r);
           },
         });
       };

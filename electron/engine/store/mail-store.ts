@@ -63,6 +63,12 @@ export interface MessageContent {
   size: number;
 }
 
+export interface WholeMessage {
+  id: string;
+  bytes: Buffer;
+  internalDate: Date;
+}
+
 /**
  * Where a message is about to be created, recorded in the journal before the create so that
  * after a crash the engine can find out whether the create happened. JSON-serializable.
@@ -79,6 +85,12 @@ export interface AppendRequest {
   content: Readable | Buffer;
   flags: string[];
   internalDate: Date;
+  /**
+   * The caller makes the append durable later with one `syncAppends()` for a whole batch
+   * (Maildir: one directory fsync instead of one per message). Until then the new id must not
+   * be recorded as paired.
+   */
+  deferSync?: boolean;
 }
 
 export interface FlagChange {
@@ -106,6 +118,13 @@ export interface FolderSession {
   identify(ids: string[]): Promise<Map<string, MessageIdentity>>;
   /** Opens one message for reading, or null when it has vanished since listing. */
   read(id: string): Promise<MessageContent | null>;
+  /**
+   * Several messages read in one go where the side can (one IMAP FETCH for all of them), each
+   * whole, for messages up to `maxBytes`. Messages that are larger or vanished are not yielded:
+   * the caller reads those one by one with read(). The caller must not use this side again
+   * until the iteration ended.
+   */
+  readMany(ids: string[], maxBytes: number): AsyncIterable<WholeMessage>;
   /** A ticket to journal before calling append. */
   appendTicket(): Promise<AppendTicket>;
   /**
@@ -120,6 +139,8 @@ export interface FolderSession {
    * cur/ or new/ is complete (it is renamed there only after fsync) and ours.
    */
   recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]>;
+  /** Makes every append made with `deferSync` durable. */
+  syncAppends(): Promise<void>;
   /** Adds and removes flags; ids that vanished are skipped silently. */
   setFlags(changes: FlagChange[]): Promise<void>;
   /**

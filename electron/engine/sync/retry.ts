@@ -44,3 +44,20 @@ export async function withRetry<T>(attempt: () => Promise<T>, onRetry: (err: unk
     }
   }
 }
+
+const UNREADABLE_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'ELOOP']);
+
+/**
+ * Whether one message cannot be copied for a reason of its own: the server refused it (NO or
+ * BAD to its APPEND, e.g. a zero-byte message) or its file cannot be read. Such a message is
+ * skipped with a note and tried again next run; it must not stop the rest of the folder.
+ */
+export function isRefusedMessage(err: unknown): boolean {
+  if (isTransient(err)) return false;
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { responseStatus, code } = e as { responseStatus?: unknown; code?: unknown };
+    if (responseStatus === 'NO' || responseStatus === 'BAD') return true;
+    if (typeof code === 'string' && UNREADABLE_CODES.has(code)) return true;
+  }
+  return false;
+}

@@ -149,8 +149,8 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     remote(doc).hots = 'x';
     remote(doc).prot = 1;
     expect(issuesOf(doc)).toEqual([
-      'accounts[0].remote.hots: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls)',
-      'accounts[0].remote.prot: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls)',
+      'accounts[0].remote.hots: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
+      'accounts[0].remote.prot: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
     ]);
   });
 
@@ -194,7 +194,7 @@ describe('password fields never appear in messages', () => {
         delete remote(d).password;
         remote(d).passwd = SECRET;
       },
-      line: 'accounts[0].remote.passwd: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls)',
+      line: 'accounts[0].remote.passwd: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
       secret: SECRET,
     },
   ];

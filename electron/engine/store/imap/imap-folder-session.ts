@@ -12,6 +12,7 @@ import type {
   FolderStatus,
   ListedMessage,
   MessageContent,
+  WholeMessage,
 } from '../mail-store.js';
 import { commandError, step } from './command-error.js';
 import { storableFlags } from './flag-atoms.js';
@@ -151,6 +152,27 @@ export class ImapFolderSession implements FolderSession {
     }
     return { stream: download.content, internalDate, size: meta.size };
   }
+
+  async *readMany(ids: string[], maxBytes: number): AsyncIterable<WholeMessage> {
+    this.assertOpen();
+    const query = { uid: true, internalDate: true, size: true, source: { maxLength: maxBytes } } as const;
+    for (const set of uidSets(ids.map(parseUid), 64)) {
+      const batch: WholeMessage[] = [];
+      // Collected per set and yielded after it: no other command may run inside a FETCH loop.
+      await step(this.folder, 'UID FETCH (INTERNALDATE RFC822.SIZE BODY.PEEK[])', async () => {
+        for await (const m of this.client.fetch(set, query, { uid: true })) {
+          const date = m.internalDate === undefined ? null : new Date(m.internalDate);
+          if (!m.uid || !m.source || m.size === undefined || m.size > maxBytes || m.source.length !== m.size) continue;
+          if (date === null || Number.isNaN(date.getTime())) continue;
+          batch.push({ id: String(m.uid), bytes: m.source, internalDate: date });
+        }
+      });
+      yield* batch;
+    }
+  }
+
+  /** The server made each APPEND durable before its OK. */
+  async syncAppends(): Promise<void> {}
 
   async appendTicket(): Promise<AppendTicket> {
     this.assertOpen();

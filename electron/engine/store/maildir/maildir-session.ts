@@ -11,9 +11,10 @@ import type {
   FolderStatus,
   ListedMessage,
   MessageContent,
+  WholeMessage,
 } from '../mail-store.js';
 import { FolderMissingError } from '../mail-store.js';
-import { isNotFound } from './fs-errors.js';
+import { hasCode, isNotFound } from './fs-errors.js';
 import { applyFlagChange, flagsFromInfo, keywordsIn } from './maildir-flags.js';
 import { isFolderDir } from './maildir-folders.js';
 import { entryOf, MessageIndex, type IndexEntry, type MessageDir } from './maildir-index.js';
@@ -30,6 +31,8 @@ const UID_VALIDITY = 'maildir';
  * that misses re-scans the folder once and retries under the file's current name.
  */
 export class MaildirSession implements FolderSession {
+  /** Appends renamed into cur/ whose directory entry is not yet fsynced. */
+  private unsyncedAppends = false;
   private constructor(
     readonly folder: string,
     readonly status: FolderStatus,
@@ -69,7 +72,11 @@ export class MaildirSession implements FolderSession {
   async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
     const out = new Map<string, MessageIdentity>();
     for (const id of ids) {
-      const identity = await this.withFile(id, (entry) => identifyFile(this.index.pathOf(entry)));
+      // A file we may not read cannot be matched; copying it reports why (read() throws).
+      const identity = await this.withFile(id, (entry) => identifyFile(this.index.pathOf(entry))).catch((err: unknown) => {
+        if (hasCode(err, 'EACCES') || hasCode(err, 'EPERM')) return null;
+        throw err;
+      });
       if (identity !== null) out.set(id, identity);
     }
     return out;
@@ -87,6 +94,22 @@ export class MaildirSession implements FolderSession {
         throw err;
       }
     });
+  }
+
+  async *readMany(ids: string[], maxBytes: number): AsyncIterable<WholeMessage> {
+    for (const id of ids) {
+      // A file that cannot be read is left to read(), whose error the caller reports for it alone.
+      const whole = await this.withFile(id, async (entry) => {
+        const fh = await open(this.index.pathOf(entry), 'r');
+        try {
+          const st = await fh.stat();
+          return st.size > maxBytes ? null : { id, bytes: await fh.readFile(), internalDate: st.mtime };
+        } finally {
+          await fh.close();
+        }
+      }).catch(() => null);
+      if (whole) yield whole;
+    }
   }
 
   async appendTicket(): Promise<AppendTicket> {
@@ -107,9 +130,16 @@ export class MaildirSession implements FolderSession {
       throw err;
     }
     this.index.set(entryOf('cur', name));
-    await fsyncDir(join(this.dir, 'cur'));
+    if (req.deferSync) this.unsyncedAppends = true;
+    else await fsyncDir(join(this.dir, 'cur'));
     durableStep('maildir append');
     return unique;
+  }
+
+  async syncAppends(): Promise<void> {
+    if (!this.unsyncedAppends) return;
+    this.unsyncedAppends = false;
+    await fsyncDir(join(this.dir, 'cur'));
   }
 
   async recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]> {

@@ -1,12 +1,14 @@
-// Bundles the CLI into one ESM file so `mailferry` starts without resolving hundreds of modules.
+// Bundles the Node entry points into single ESM files, so they start without resolving hundreds
+// of modules: the CLI (with `serve`) and the engine host it and the desktop app run.
+// `node scripts/build.mjs [--outdir DIR]` (default dist/; tests build into a temporary one).
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 
-await build({
-  entryPoints: ['electron/cli/main.ts'],
-  outfile: 'dist/cli.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -15,4 +17,9 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { MAILFERRY_VERSION: JSON.stringify(version) },
-});
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: `${values.outdir}/cli.mjs` }),
+  build({ ...common, entryPoints: ['electron/engine/host/engine-host.ts'], outfile: `${values.outdir}/engine-host.mjs` }),
+]);

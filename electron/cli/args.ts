@@ -7,14 +7,23 @@ export class UsageError extends Error {
 export type CliCommand =
   | { command: 'sync'; config?: string; accounts: string[]; folders: string[]; dryRun: boolean; json: boolean; allowMassDelete: boolean }
   | { command: 'status'; config?: string; accounts: string[]; json: boolean }
+  | { command: 'serve'; config?: string; port: number }
+  | { command: 'watch'; config?: string; accounts: string[]; intervalSeconds: number; push: string[] }
   | { command: 'help' }
   | { command: 'version' };
+
+export const DEFAULT_SERVE_PORT = 7415;
+export const DEFAULT_WATCH_INTERVAL_SECONDS = 300;
 
 export const USAGE = `Usage: mailferry <command> [options]
 
 Commands:
   sync     one full two-way pass over the selected accounts and folders, then exit
   status   per folder: last sync time, message counts, open conflicts
+  watch    keep the accounts in step until stopped: new INBOX mail arrives within seconds
+           (IMAP IDLE), everything else on an interval; connections stay open
+  serve    keep syncing on a schedule and host the app's screens for a browser on this
+           machine (127.0.0.1 only); prints the address to open, with its access token
 
 Options:
   --config FILE         config file (default: ~/.config/mailferry/config.json)
@@ -23,17 +32,23 @@ Options:
   --dry-run             sync: print the plan, change nothing
   --allow-mass-delete   sync: carry out deletions the safety check stopped
   --json                print one JSON object on stdout
+  --port N              serve: port on 127.0.0.1 (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)
+  --interval SECONDS    watch: sync every folder this often (default ${DEFAULT_WATCH_INTERVAL_SECONDS})
+  --push FOLDER         watch: folders the server pushes changes for (default INBOX; repeatable;
+                        --push none turns push off)
   -h, --help            this text
   --version             the version
 
-Exit status: 0 every folder synced; 1 some folder or account failed (the others synced);
-2 usage or config error (nothing touched).`;
+Exit status: 0 every folder synced (serve, watch: stopped by Ctrl-C); 1 some folder or account
+failed (the others synced); 2 usage or config error (nothing touched).`;
 
 export function parseCli(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === 'version') return { command: 'version' };
-  if (command !== 'sync' && command !== 'status') throw new UsageError(`unknown command "${command}" (expected sync or status)`);
+  if (command !== 'sync' && command !== 'status' && command !== 'serve' && command !== 'watch') {
+    throw new UsageError(`unknown command "${command}" (expected sync, status, watch or serve)`);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -47,6 +62,9 @@ export function parseCli(argv: string[]): CliCommand {
         'dry-run': { type: 'boolean' },
         'allow-mass-delete': { type: 'boolean' },
         json: { type: 'boolean' },
+        port: { type: 'string' },
+        interval: { type: 'string' },
+        push: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,6 +73,23 @@ export function parseCli(argv: string[]): CliCommand {
   }
   const v = parsed.values;
   if (v.help) return { command: 'help' };
+  if (command === 'serve') {
+    for (const flag of ['account', 'folder', 'dry-run', 'allow-mass-delete', 'json'] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} is not an option of "mailferry serve"`);
+    }
+    return { command, config: v.config, port: parsePort(v.port) };
+  }
+  if (v.port !== undefined) throw new UsageError(`--port is for "mailferry serve", not "${command}"`);
+  if (command === 'watch') {
+    for (const flag of ['folder', 'dry-run', 'allow-mass-delete', 'json'] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} is not an option of "mailferry watch"`);
+    }
+    const push = v.push ?? ['INBOX'];
+    return { command, config: v.config, accounts: v.account ?? [], intervalSeconds: parseInterval(v.interval), push: push.includes('none') ? [] : push };
+  }
+  for (const flag of ['interval', 'push'] as const) {
+    if (v[flag] !== undefined) throw new UsageError(`--${flag} is for "mailferry watch", not "${command}"`);
+  }
   if (command === 'status') {
     for (const flag of ['folder', 'dry-run', 'allow-mass-delete'] as const) {
       if (v[flag] !== undefined) throw new UsageError(`--${flag} is for "mailferry sync", not "status"`);
@@ -70,4 +105,18 @@ export function parseCli(argv: string[]): CliCommand {
     json: v.json ?? false,
     allowMassDelete: v['allow-mass-delete'] ?? false,
   };
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_SERVE_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got "${text}")`);
+  return port;
+}
+
+function parseInterval(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WATCH_INTERVAL_SECONDS;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 10 || seconds > 86400) throw new UsageError(`--interval must be a number of seconds from 10 to 86400 (got "${text}")`);
+  return seconds;
 }

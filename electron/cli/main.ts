@@ -4,6 +4,8 @@ import { redactSecrets } from '../engine/secrets.js';
 import { parseCli, USAGE, UsageError } from './args.js';
 import { runStatus } from './run-status.js';
 import { runSync } from './run-sync.js';
+import { runWatch } from './run-watch.js';
+import { runServe } from './serve/run-serve.js';
 
 declare const MAILFERRY_VERSION: string;
 
@@ -25,6 +27,13 @@ async function main(argv: string[]): Promise<number> {
       const { config, warnings } = await loadConfig(cmd.config);
       for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
       return runSync(config, cmd);
+    }
+    case 'serve':
+      return runServe(cmd, MAILFERRY_VERSION);
+    case 'watch': {
+      const { config, warnings } = await loadConfig(cmd.config);
+      for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
+      return runWatch(config, cmd);
     }
   }
 }

@@ -54,4 +54,26 @@ describe('a running watcher', () => {
       await w.close();
     }
   }, 30_000);
+
+  it('`mailferry watch` keeps a replica in step by push and stops cleanly on SIGTERM', async () => {
+    const w = await SyncWorld.create(server);
+    const { spawn } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/mailferry.js'), 'watch', '--config', w.configPath, '--interval', '3600'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    try {
+      await until('the watcher to start', async () => stderr.includes('watching'), 15_000);
+      await w.remote.append('INBOX', makeMessage({ subject: 'while watching' }));
+      await until('the message in the Maildir', async () => (await localMessages(w.maildir, 'INBOX')).length === 1, 10_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+    await w.close();
+  }, 60_000);
 });

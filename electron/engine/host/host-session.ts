@@ -13,12 +13,13 @@ import { registerSecret, redactSecrets } from '../secrets.js';
 import type { Side } from '../state/folder-state.js';
 import { ImapConnectError } from '../store/imap/imap-connect-error.js';
 import type { MailStore } from '../store/mail-store.js';
-import { openAccountStores } from '../store/open-store.js';
+import { openAccountStores, resolveImapEndpoint } from '../store/open-store.js';
 import { describeError } from '../sync/describe-error.js';
 import { syncAccount, type SyncAccountOptions } from '../sync/sync-account.js';
 import type { FolderProgress, SyncReporter } from '../sync/sync-reporter.js';
 import { accountOverview } from './account-overview.js';
 import type { HostTransport } from './host-transport.js';
+import { PushWatches } from './push-watches.js';
 
 /** What the session needs from the engine; tests may swap in slower or failing ones. */
 export interface HostEngine {
@@ -48,6 +49,10 @@ export class HostSession {
   private readonly paused = new Set<string>();
   private allPaused = false;
   private shuttingDown = false;
+  private readonly pushes = new PushWatches({
+    changed: (account, folder) => this.send({ type: 'changed', account, folder }),
+    note: (account, folder, message) => this.send({ type: 'note', runId: '', account, folder, message: redactSecrets(message) }),
+  });
 
   constructor(
     private readonly transport: HostTransport,
@@ -92,6 +97,12 @@ export class HostSession {
       case 'overview':
         void this.reply(cmd.requestId, () => this.engine.overview(this.stateDir!, cmd.account));
         return;
+      case 'watch':
+        void this.watch(cmd.account, cmd.folders, cmd.credentials);
+        return;
+      case 'unwatch':
+        void this.pushes.stop(cmd.account);
+        return;
       case 'pause':
         if (cmd.account === null) this.allPaused = true;
         else this.paused.add(cmd.account);
@@ -104,6 +115,7 @@ export class HostSession {
         return;
       case 'shutdown':
         this.shuttingDown = true;
+        void this.pushes.stopAll();
         if (this.running.size === 0) this.exit(0);
         return;
     }
@@ -111,6 +123,18 @@ export class HostSession {
 
   private configure(accounts: EngineAccount[]): void {
     this.accounts = new Map(accounts.map((a) => [a.name, a]));
+    for (const name of this.pushes.accounts()) if (!this.accounts.has(name)) void this.pushes.stop(name);
+  }
+
+  private async watch(name: string, folders: string[], credentials: Credentials): Promise<void> {
+    const account = this.accounts.get(name);
+    if (!account || this.shuttingDown) return;
+    try {
+      const endpoint = await resolveImapEndpoint(withCredentials(account, credentials).remote, name, []);
+      await this.pushes.watch(name, endpoint, folders);
+    } catch (err) {
+      this.send({ type: 'note', runId: '', account: name, folder: null, message: `push is off: ${describeError(err)}` });
+    }
   }
 
   private startSync(runId: string, name: string, credentials: Credentials, folders: string[]): void {
@@ -147,7 +171,9 @@ export class HostSession {
       secretEnvNames: [],
       connect: async (a) => {
         try {
-          return await this.engine.openStores(a);
+          const stores = await this.engine.openStores(a);
+          connectFailure = null;
+          return stores;
         } catch (err) {
           if (err instanceof ImapConnectError) connectFailure = err;
           throw err;

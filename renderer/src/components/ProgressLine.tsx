@@ -1,0 +1,39 @@
+import { formatBytes, formatCount, formatDuration, formatRate } from '../model/format.js';
+
+interface ProgressLineProps {
+  /** What the bar is for, read out by screen readers ("INBOX progress"). */
+  label: string;
+  messagesDone: number;
+  messagesTotal: number;
+  bytesDone: number;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+export function ProgressLine(p: ProgressLineProps) {
+  const rate = formatRate(p.bytesPerSecond);
+  const parts = [
+    p.messagesTotal > 0
+      ? `${p.messagesDone.toLocaleString()} of ${formatCount(p.messagesTotal, 'message')}`
+      : p.done
+        ? 'No messages to copy'
+        : 'Checking for changes',
+    formatBytes(p.bytesDone),
+    !p.done && rate,
+    // An estimate needs something left to copy and a rate to copy it at.
+    !p.done && p.etaSeconds !== null && p.messagesDone < p.messagesTotal && p.bytesPerSecond !== null && `about ${formatDuration(p.etaSeconds)} left`,
+    p.done && 'done',
+  ].filter((x): x is string => typeof x === 'string');
+  return (
+    <div className="progress-line">
+      {/* Without a total the bar is indeterminate, which screen readers announce as busy. */}
+      {p.messagesTotal > 0 || p.done ? (
+        <progress aria-label={p.label} max={Math.max(1, p.messagesTotal)} value={p.messagesTotal > 0 ? p.messagesDone : 1} />
+      ) : (
+        <progress aria-label={p.label} />
+      )}
+      <span className="progress-text">{parts.join(' · ')}</span>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import type { AccountView, AppEventPayload, AppNotification, FolderProgressView } from '../../../shared/api/app-api.js';
+
+/**
+ * What every screen shares and the host keeps current by events: the accounts, the progress of
+ * each account's latest pass, in-app notices and whether the engine was restarted.
+ */
+export interface LiveState {
+  /** null until the first listAccounts answered. */
+  accounts: AccountView[] | null;
+  /** account -> folder -> latest progress of the account's current or last pass. */
+  progress: Record<string, Record<string, FolderProgressView>>;
+  notices: AppNotification[];
+  engineRestart: AppEventPayload<'engineRestarted'> | null;
+}
+
+export const initialLiveState: LiveState = { accounts: null, progress: {}, notices: [], engineRestart: null };
+
+/** How many notices stay on screen; older ones live on in the Activity log. */
+const MAX_NOTICES = 3;
+
+export function withAccounts(state: LiveState, accounts: AccountView[]): LiveState {
+  const names = new Set(accounts.map((a) => a.name));
+  const progress = Object.fromEntries(Object.entries(state.progress).filter(([name]) => names.has(name)));
+  return { ...state, accounts, progress };
+}
+
+/**
+ * A pass that starts replaces the previous pass's progress; a finished pass's stays visible.
+ * Progress of folders still under way is kept: it may have arrived before the state change.
+ */
+export function withAccount(state: LiveState, account: AccountView): LiveState {
+  const list = state.accounts ?? [];
+  const before = list.find((a) => a.name === account.name);
+  const accounts = before ? list.map((a) => (a.name === account.name ? account : a)) : [...list, account];
+  const previous = Object.values(state.progress[account.name] ?? {});
+  const startsPass = account.state === 'syncing' && before?.state !== 'syncing' && previous.every((p) => p.phase === 'done');
+  const progress = startsPass ? omit(state.progress, account.name) : state.progress;
+  return { ...state, accounts, progress };
+}
+
+export function withProgress(state: LiveState, p: FolderProgressView): LiveState {
+  const folders = { ...state.progress[p.account], [p.folder]: p };
+  return { ...state, progress: { ...state.progress, [p.account]: folders } };
+}
+
+export function withNotice(state: LiveState, notice: AppNotification): LiveState {
+  return { ...state, notices: [notice, ...state.notices.filter((n) => n.id !== notice.id)].slice(0, MAX_NOTICES) };
+}
+
+export function withoutNotice(state: LiveState, id: string): LiveState {
+  return { ...state, notices: state.notices.filter((n) => n.id !== id) };
+}
+
+export interface PassProgress {
+  messagesDone: number;
+  messagesTotal: number;
+  bytesDone: number;
+  bytesPerSecond: number | null;
+  /** The slowest folder still copying decides; null when unknown. */
+  etaSeconds: number | null;
+}
+
+/** One account's pass summed over its folders. */
+export function passProgress(folders: Record<string, FolderProgressView> | undefined): PassProgress | null {
+  const list = Object.values(folders ?? {});
+  if (list.length === 0) return null;
+  const rates = list.filter((f) => f.phase !== 'done' && f.bytesPerSecond !== null).map((f) => f.bytesPerSecond ?? 0);
+  const etas = list.filter((f) => f.phase !== 'done' && f.etaSeconds !== null).map((f) => f.etaSeconds ?? 0);
+  return {
+    messagesDone: sum(list.map((f) => f.messagesDone)),
+    messagesTotal: sum(list.map((f) => f.messagesTotal)),
+    bytesDone: sum(list.map((f) => f.bytesDone)),
+    bytesPerSecond: rates.length > 0 ? sum(rates) : null,
+    etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
+  };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function omit<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _dropped, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,78 @@
+import type { AccountState, ConnectionTestResult, ErrorKind, ServerGuess } from '../../../shared/api/app-api.js';
+import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
+import type { Direction } from '../../../shared/config.js';
+
+/** Plain words for everything the engine reports by code. */
+
+export const STATE_LABEL: Record<AccountState, string> = {
+  'never-synced': 'Not synced yet',
+  'up-to-date': 'Up to date',
+  syncing: 'Syncing',
+  paused: 'Paused',
+  error: 'Error',
+  'needs-attention': 'Needs attention',
+};
+
+/** What to do about an account-wide error. */
+export const ERROR_ADVICE: Record<ErrorKind, string> = {
+  auth: 'The server refused the user name or password. Edit the account and enter the current password.',
+  unreachable: 'Mailferry could not reach the server. It tries again at the next sync; check the network or the server name if this persists.',
+  'tls-untrusted': 'The server’s certificate is not trusted. Edit the account and test the connection to review the certificate.',
+  'tls-mismatch': 'The server’s certificate changed or does not belong to this server. Do not trust it unless your provider announced a new certificate.',
+  protocol: 'The server did not answer as expected. Check the port and security settings.',
+  locked: 'Another Mailferry process is syncing this account. It is tried again later.',
+  config: 'The account’s settings are incomplete or invalid. Edit the account to fix them.',
+  folder: 'Some folders could not be synced. Open the account to see which.',
+  other: 'Something unexpected went wrong. The Activity log has the details.',
+};
+
+export type TestFailureKind = Extract<ConnectionTestResult, { ok: false }>['kind'];
+
+export const TEST_FAILURE_TITLE: Record<TestFailureKind, string> = {
+  auth: 'Wrong user name or password',
+  unreachable: 'Cannot reach the server',
+  'tls-untrusted': 'The server’s certificate is not trusted',
+  'tls-mismatch': 'The certificate does not match',
+  protocol: 'The server did not answer as expected',
+  config: 'These settings cannot be used',
+};
+
+export const GUESS_SOURCE: Record<ServerGuess['source'], string> = {
+  provider: 'From Mailferry’s list of mail providers',
+  srv: 'Published by your domain (DNS SRV records)',
+  guess: 'A guess from your address — please check it',
+};
+
+export const DIRECTION_LABEL: Record<Direction, { title: string; detail: string }> = {
+  both: { title: 'Both ways', detail: 'Changes on either side reach the other.' },
+  pull: { title: 'From the server to the local copy only', detail: 'A backup: nothing in the local copy is sent to the server.' },
+  push: { title: 'From the local copy to the server only', detail: 'An upload: nothing on the server is copied to the local copy.' },
+};
+
+export const CONFLICT_TITLE: Record<ConflictKind, string> = {
+  'delete-vs-change': 'Deleted on one side, changed on the other',
+  'moved-to-different-folders': 'Moved to different folders',
+  'folder-deleted-not-empty': 'Folder deleted on one side while it still had mail',
+  'mass-delete-stopped': 'Stopped by the mass-delete safety check',
+  'uidvalidity-ambiguous': 'The server renumbered this folder',
+};
+
+/** Per kind, because "keep both" means something different for a message and for a folder. */
+export function choiceText(kind: ConflictKind, choice: ConflictChoice): { label: string; detail: string } {
+  switch (choice) {
+    case 'keep-both':
+      if (kind === 'mass-delete-stopped') return { label: 'Keep the messages', detail: 'Copy them back to the side where they disappeared.' };
+      if (kind === 'folder-deleted-not-empty') return { label: 'Keep the folder', detail: 'It stays on both sides with its mail.' };
+      if (kind === 'delete-vs-change') return { label: 'Keep the message', detail: 'It stays on both sides, as Mailferry already restored it.' };
+      return { label: 'Keep it as it is', detail: 'Accept what Mailferry did and dismiss this.' };
+    case 'delete-both':
+      if (kind === 'folder-deleted-not-empty') return { label: 'Delete the folder', detail: 'Delete it and its mail on both sides.' };
+      return { label: 'Delete on both sides', detail: 'Delete the message on the server and on this computer.' };
+    case 'take-local':
+      return { label: 'Use this computer’s version', detail: 'Make the server look like the local copy.' };
+    case 'take-remote':
+      return { label: 'Use the server’s version', detail: 'Make the local copy look like the server.' };
+    case 'allow-deletion':
+      return { label: 'Allow the deletions', detail: 'Carry out the deletions: the messages really were removed on purpose.' };
+  }
+}

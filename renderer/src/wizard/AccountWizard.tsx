@@ -1,0 +1,288 @@
+import { useEffect, useRef, useState } from 'react';
+import type { AccountInput, AccountView, AppInfo, ServerFolder, ServerGuess } from '../../../shared/api/app-api.js';
+import { errorText, useBridge, useLive, useLoad } from '../api/api-context.js';
+import { useNavigate } from '../components/navigation.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
+import { Failed, Loading } from '../components/Status.js';
+import { accountNameFor } from '../model/account-name.js';
+import { chosenByFilter, filterForChoice } from '../model/folder-choice.js';
+import { draftFromGuess, draftFromView, emptyDraft, endpointInput, sameConnection, type ServerDraft } from '../model/server-draft.js';
+import { GUESS_SOURCE } from '../model/wording.js';
+import { AccountStep } from './AccountStep.js';
+import { FirstSyncStep } from './FirstSyncStep.js';
+import { FoldersStep, type FolderChoice } from './FoldersStep.js';
+import { ReplicaStep, type Replica } from './ReplicaStep.js';
+import { ServerForm } from './ServerForm.js';
+import { useConnectionTest } from './use-connection-test.js';
+
+export type WizardMode = { kind: 'add' } | { kind: 'edit'; account: string };
+
+type Step = 'account' | 'server' | 'replica' | 'folders' | 'sync';
+
+const STEP_TITLE: Record<Step, string> = {
+  account: 'Your account',
+  server: 'Mail server',
+  replica: 'Local copy',
+  folders: 'Folders',
+  sync: 'First sync',
+};
+
+/** Adding walks through every step; editing starts at the server and ends by saving. */
+export function AccountWizard({ mode }: { mode: WizardMode }) {
+  const bridge = useBridge();
+  const info = useLoad(() => bridge.request('getAppInfo', {}), 'info');
+  const existing = useLoad(
+    () => (mode.kind === 'edit' ? bridge.request('getAccount', { account: mode.account }).then((d) => d.account) : Promise.resolve(null)),
+    mode.kind === 'edit' ? mode.account : '',
+  );
+  const title = mode.kind === 'add' ? 'Add an account' : `Edit ${mode.account}`;
+
+  if (existing.status === 'failed') {
+    return (
+      <section className="screen">
+        <ScreenHeader title={title} />
+        <Failed title="Could not load this account" message={existing.error} onRetry={existing.reload} />
+      </section>
+    );
+  }
+  if (existing.status === 'loading') {
+    return (
+      <section className="screen">
+        <ScreenHeader title={title} />
+        <Loading label="Loading the account…" />
+      </section>
+    );
+  }
+  return <WizardFlow title={title} original={existing.data} info={info.data} />;
+}
+
+function WizardFlow({ title, original, info }: { title: string; original: AccountView | null; info: AppInfo | null }) {
+  const bridge = useBridge();
+  const navigate = useNavigate();
+  const live = useLive();
+  const editing = original !== null;
+  const steps: Step[] = editing ? ['server', 'replica', 'folders'] : ['account', 'server', 'replica', 'folders', 'sync'];
+  const [step, setStep] = useState<Step>(steps[0] ?? 'server');
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [guesses, setGuesses] = useState<ServerGuess[]>([]);
+  const [guessError, setGuessError] = useState<string | null>(null);
+  const [guessing, setGuessing] = useState(false);
+  const remote = useConnectionTest(original ? draftFromView(original.remote) : emptyDraft(), original ? { account: original.name, side: 'remote' } : undefined);
+  const local = useConnectionTest(
+    original?.local.type === 'imap' ? draftFromView(original.local) : emptyDraft(),
+    original ? { account: original.name, side: 'local' } : undefined,
+  );
+  const originalRemote = useRef(remote.draft);
+  const originalLocal = useRef(local.draft);
+  const [name, setName] = useState(original?.name ?? '');
+  const [replica, setReplica] = useState<Replica>({
+    kind: original?.local.type ?? 'maildir',
+    path: original?.local.type === 'maildir' ? original.local.path : '',
+    check: null,
+  });
+  const [folders, setFolders] = useState<FolderChoice>({
+    all: null,
+    chosen: new Set(),
+    direction: original?.direction ?? 'both',
+    propagateDeletes: original?.propagateDeletes ?? true,
+  });
+  const [listProblem, setListProblem] = useState<string | null>(null);
+  // Editing keeps the account's own filter (it may hold patterns) unless the ticks change.
+  const listedChoice = useRef<Set<string> | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [created, setCreated] = useState<AccountView | null>(null);
+
+  useEffect(() => headingRef.current?.focus(), [step]);
+
+  const taken = (live.accounts ?? []).map((a) => a.name).filter((n) => n !== original?.name);
+
+  const afterAccount = async (typedEmail: string, typedPassword: string) => {
+    setEmail(typedEmail);
+    setPassword(typedPassword);
+    setGuessing(true);
+    setGuessError(null);
+    let found: ServerGuess[] = [];
+    try {
+      found = await bridge.request('guessServer', { email: typedEmail });
+    } catch (err) {
+      setGuessError(errorText(err));
+    }
+    setGuessing(false);
+    setGuesses(found);
+    const first = found[0];
+    remote.setDraft(first ? draftFromGuess(first, typedPassword) : emptyDraft(typedEmail, typedPassword));
+    if (!name) setName(accountNameFor(typedEmail, taken));
+    if (!replica.path) setReplica((r) => ({ ...r, path: `~/Mail/${accountNameFor(typedEmail, taken)}` }));
+    setStep('server');
+  };
+
+  // Editing without touching a server's settings needs no new test.
+  const unchanged = (draft: ServerDraft, saved: ServerDraft) => editing && sameConnection(draft, saved) && draft.password === '';
+  const serverReady = remote.passed || unchanged(remote.draft, originalRemote.current);
+
+  const toFolders = async () => {
+    setStep('folders');
+    if (editing && original) {
+      try {
+        const listed: ServerFolder[] = await bridge.request('listServerFolders', { account: original.name });
+        const all = listed.map((f) => f.folder);
+        const chosen = new Set(listed.filter((l) => l.included).map((l) => l.folder));
+        listedChoice.current = chosen;
+        setFolders((f) => ({ ...f, all, chosen }));
+        setListProblem(null);
+      } catch (err) {
+        setListProblem(`The folders could not be listed (${errorText(err)}); the current selection is kept.`);
+      }
+      return;
+    }
+    const all = [...new Set([...(remote.folders ?? []), ...(replica.kind === 'imap' ? (local.folders ?? []) : [])])];
+    setFolders((f) => (f.all === null ? { ...f, all, chosen: chosenByFilter(all, { include: ['*'], exclude: [] }) } : f));
+  };
+
+  const accountInput = (): AccountInput => ({
+    name,
+    remote: endpointInput(remote.draft),
+    local: replica.kind === 'maildir' ? { type: 'maildir', path: replica.path.trim() } : endpointInput(local.draft),
+    direction: folders.direction,
+    propagateDeletes: folders.propagateDeletes,
+    folders: original && (folders.all === null || sameSet(folders.chosen, listedChoice.current)) ? original.folders : filterForChoice(folders.all ?? [], folders.chosen),
+  });
+
+  const save = async () => {
+    setSaving(true);
+    setSaveError(null);
+    try {
+      if (original) {
+        const updated = await bridge.request('updateAccount', { name: original.name, account: accountInput() });
+        navigate({ screen: 'account', account: updated.name });
+        return;
+      }
+      // The host starts the first pass of an account it adds.
+      setCreated(await bridge.request('addAccount', { account: accountInput() }));
+      setStep('sync');
+    } catch (err) {
+      setSaveError(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const index = steps.indexOf(step);
+  const back = () => {
+    const previous = steps[index - 1];
+    if (previous) setStep(previous);
+    else if (original) navigate({ screen: 'account', account: original.name });
+  };
+
+  return (
+    <section className="screen wizard">
+      <ScreenHeader
+        title={title}
+        back={
+          step !== 'sync' && (
+            <button type="button" className="back" onClick={() => navigate(original ? { screen: 'account', account: original.name } : { screen: 'accounts' })}>
+              ← Cancel
+            </button>
+          )
+        }
+      />
+      <ol className="steps" aria-label="Steps">
+        {steps.map((s, i) => (
+          <li key={s} aria-current={s === step ? 'step' : undefined} className={i < index ? 'step-done' : undefined}>
+            <span className="step-number" aria-hidden="true">
+              {i + 1}
+            </span>
+            {STEP_TITLE[s]}
+          </li>
+        ))}
+      </ol>
+      <h2 ref={headingRef} tabIndex={-1} className="step-title">
+        {STEP_TITLE[step]}
+      </h2>
+
+      {step === 'account' && <AccountStep initialEmail={email} initialPassword={password} busy={guessing} onNext={(e, p) => void afterAccount(e, p)} />}
+
+      {step === 'server' && (
+        <form
+          className="step-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (serverReady) setStep('replica');
+          }}
+        >
+          {!editing && <GuessNote guesses={guesses} error={guessError} onPick={(g) => remote.setDraft(draftFromGuess(g, password))} />}
+          <ServerForm legend="Mail server" draft={remote.draft} onChange={remote.setDraft} passwordKept={editing} test={remote.test} onTest={remote.run} />
+          <div className="actions step-actions">
+            {(!editing || index > 0) && (
+              <button type="button" className="secondary" onClick={back}>
+                Back
+              </button>
+            )}
+            <button type="submit" className="primary" disabled={!serverReady}>
+              Next
+            </button>
+          </div>
+          {!serverReady && <p className="hint">Test the connection to go on.</p>}
+        </form>
+      )}
+
+      {step === 'replica' && (
+        <ReplicaStep
+          name={name}
+          onName={setName}
+          taken={taken}
+          replica={replica}
+          onReplica={setReplica}
+          local={local}
+          localUnchanged={original?.local.type === 'imap' && unchanged(local.draft, originalLocal.current)}
+          editing={editing}
+          canPickDirectory={info?.canPickDirectory ?? false}
+          onBack={back}
+          onNext={() => void toFolders()}
+        />
+      )}
+
+      {step === 'folders' && (
+        <FoldersStep
+          choice={folders}
+          onChoice={setFolders}
+          listProblem={listProblem}
+          submitLabel={editing ? 'Save changes' : 'Start syncing'}
+          busy={saving}
+          error={saveError}
+          onBack={back}
+          onSubmit={() => void save()}
+        />
+      )}
+
+      {step === 'sync' && created && <FirstSyncStep created={created} />}
+    </section>
+  );
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string> | null): boolean {
+  return b !== null && a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+function GuessNote({ guesses, error, onPick }: { guesses: ServerGuess[]; error: string | null; onPick: (g: ServerGuess) => void }) {
+  const [first, ...others] = guesses;
+  return (
+    <div className="guess-note">
+      {first ? <p className="hint">{GUESS_SOURCE[first.source]}.</p> : <p className="hint">Mailferry could not find the settings{error ? ` (${error})` : ''}. Enter them below; your provider’s help pages list them.</p>}
+      {others.length > 0 && (
+        <p className="hint">
+          Other possibilities:{' '}
+          {others.map((g) => (
+            <button key={`${g.host}:${g.port}`} type="button" className="link-button" onClick={() => onPick(g)}>
+              {g.host}:{g.port}
+            </button>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import type { AccountSummary, FolderSummary } from '../sync-summary.js';
+import { ConflictChoiceSchema, ConflictKindSchema } from './app-api.js';
+
+/**
+ * The contract between the supervisor (Electron main, or `mailferry serve`) and the engine host
+ * process. Every message is validated on arrival with these schemas.
+ *
+ *  - The first message is `start`: where the state lives and the accounts, without any secret.
+ *  - Secrets travel only inside `sync`, `listFolders` and `watch` messages, resolved by the supervisor
+ *    just before they are needed; never in argv or the environment, which `ps` and crash
+ *    reports show.
+ *  - `shutdown`: the host finishes the durable step in progress, then exits with status 0.
+ *    A crash at any point is safe too (the engine's crash protocol), only slower to resume.
+ *  - One pass per account at a time; a `sync` for an account already syncing is answered
+ *    `skipped: 'busy'`, and one for a paused account `skipped: 'paused'`.
+ */
+
+const securitySchema = z.enum(['tls', 'starttls', 'none']);
+
+export const EngineImapEndpointSchema = z.strictObject({
+  type: z.literal('imap'),
+  host: z.string().min(1),
+  port: z.int().min(1).max(65535),
+  security: securitySchema,
+  user: z.string().min(1),
+  tls: z.strictObject({ ca: z.string().optional(), fingerprint: z.string().optional() }).optional(),
+  timeoutSeconds: z.int().optional(),
+});
+
+export const EngineMaildirEndpointSchema = z.strictObject({
+  type: z.literal('maildir'),
+  path: z.string().min(1),
+});
+
+/** An account as the engine needs it: the config entry without password sources. */
+export const EngineAccountSchema = z.strictObject({
+  name: z.string().min(1),
+  remote: EngineImapEndpointSchema,
+  local: z.discriminatedUnion('type', [EngineMaildirEndpointSchema, EngineImapEndpointSchema]),
+  folders: z.strictObject({ include: z.array(z.string()), exclude: z.array(z.string()) }),
+  direction: z.enum(['both', 'pull', 'push']),
+  propagateDeletes: z.boolean(),
+});
+
+/** Passwords of the account's IMAP sides; null for a Maildir side. */
+export const CredentialsSchema = z.strictObject({
+  remote: z.string().min(1),
+  local: z.string().min(1).nullable(),
+});
+
+const requestId = z.int().min(0);
+
+export const EngineCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), stateDir: z.string().min(1), accounts: z.array(EngineAccountSchema) }),
+  /** The account list changed (added, edited, removed). */
+  z.strictObject({ type: z.literal('configure'), accounts: z.array(EngineAccountSchema) }),
+  z.strictObject({
+    type: z.literal('sync'),
+    runId: z.string().min(1),
+    account: z.string().min(1),
+    credentials: CredentialsSchema,
+    /** Only these folders; every selected folder when empty. */
+    folders: z.array(z.string()),
+  }),
+  z.strictObject({ type: z.literal('listFolders'), requestId, account: z.string().min(1), credentials: CredentialsSchema }),
+  /** Reads the account's state (folders, counts, conflicts) without touching either side. */
+  z.strictObject({ type: z.literal('overview'), requestId, account: z.string().min(1) }),
+  /**
+   * Push: watch these folders of the account's remote side with IDLE (a connection each) and
+   * report `changed`; replaces the account's previous watch. `unwatch` stops it.
+   */
+  z.strictObject({ type: z.literal('watch'), account: z.string().min(1), folders: z.array(z.string().min(1)).min(1), credentials: CredentialsSchema }),
+  z.strictObject({ type: z.literal('unwatch'), account: z.string().min(1) }),
+  /** Refuse new passes for the account (null: all); a running pass goes on to its end. */
+  z.strictObject({ type: z.literal('pause'), account: z.string().min(1).nullable() }),
+  z.strictObject({ type: z.literal('resume'), account: z.string().min(1).nullable() }),
+  z.strictObject({ type: z.literal('shutdown') }),
+]);
+
+const eachWay = z.strictObject({ toLocal: z.number(), toRemote: z.number() });
+
+export const FolderSummarySchema = z.strictObject({
+  folder: z.string(),
+  outcome: z.enum(['synced', 'unchanged', 'failed', 'stopped', 'planned']),
+  copied: eachWay,
+  bytes: eachWay,
+  deleted: eachWay,
+  moved: eachWay,
+  flagUpdates: eachWay,
+  paired: z.number(),
+  duplicatesRemoved: z.number(),
+  vanished: z.number(),
+  conflicts: z.number(),
+  notes: z.array(z.string()),
+  error: z.string().nullable(),
+}) satisfies z.ZodType<FolderSummary>;
+
+export const AccountSummarySchema = z.strictObject({
+  account: z.string(),
+  error: z.string().nullable(),
+  folders: z.array(FolderSummarySchema),
+}) satisfies z.ZodType<AccountSummary>;
+
+export const EngineProgressSchema = z.strictObject({
+  account: z.string(),
+  folder: z.string(),
+  phase: z.enum(['listing', 'copying', 'updating', 'done']),
+  messagesDone: z.int(),
+  messagesTotal: z.int(),
+  bytesDone: z.number(),
+});
+
+export const FolderOverviewSchema = z.strictObject({
+  folder: z.string(),
+  lastSync: z.string().nullable(),
+  remoteMessages: z.int(),
+  localMessages: z.int(),
+  conflicts: z.array(
+    z.strictObject({
+      id: z.string(),
+      kind: ConflictKindSchema,
+      detail: z.string(),
+      at: z.string(),
+      settled: ConflictChoiceSchema.nullable(),
+    }),
+  ),
+  damaged: z.string().nullable(),
+});
+
+export const AccountOverviewSchema = z.strictObject({
+  account: z.string(),
+  folders: z.array(FolderOverviewSchema),
+});
+
+export const FolderListingSchema = z.strictObject({
+  remote: z.array(z.string()),
+  local: z.array(z.string()),
+});
+
+/** How an account-wide failure is classified (ImapConnectError kinds, plus the engine's own). */
+export const EngineErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'other']);
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready'), pid: z.int() }),
+  z.strictObject({ type: z.literal('syncStarted'), runId: z.string(), account: z.string() }),
+  z.strictObject({ type: z.literal('progress'), runId: z.string(), progress: EngineProgressSchema }),
+  z.strictObject({ type: z.literal('folderDone'), runId: z.string(), account: z.string(), summary: FolderSummarySchema }),
+  z.strictObject({ type: z.literal('note'), runId: z.string(), account: z.string(), folder: z.string().nullable(), message: z.string() }),
+  z.strictObject({
+    type: z.literal('syncFinished'),
+    runId: z.string(),
+    account: z.string(),
+    /** null when skipped. */
+    summary: AccountSummarySchema.nullable(),
+    /** For an account-wide error: what kind, so the UI can say what to fix. */
+    errorKind: EngineErrorKindSchema.nullable(),
+    /** The server certificate's fingerprint ("sha256:…") when a TLS check failed. */
+    fingerprint: z.string().nullable(),
+    skipped: z.enum(['paused', 'busy', 'unknown-account', 'shutting-down']).nullable(),
+  }),
+  /** The server reported new, removed or re-flagged mail in a watched folder. */
+  z.strictObject({ type: z.literal('changed'), account: z.string(), folder: z.string() }),
+  /** The account's state after a pass (conflicts may have appeared or gone). */
+  z.strictObject({ type: z.literal('status'), account: z.string(), overview: AccountOverviewSchema }),
+  /** Answer to listFolders (FolderListing) or overview (AccountOverview); `error` when it failed. */
+  z.strictObject({ type: z.literal('reply'), requestId, result: z.unknown(), error: z.string().nullable() }),
+  /** Something the host could not act on (an invalid message); logged by the supervisor. */
+  z.strictObject({ type: z.literal('error'), message: z.string() }),
+]);
+
+export type EngineAccount = z.output<typeof EngineAccountSchema>;
+export type Credentials = z.output<typeof CredentialsSchema>;
+export type EngineCommand = z.output<typeof EngineCommandSchema>;
+export type EngineEvent = z.output<typeof EngineEventSchema>;
+export type EngineProgress = z.output<typeof EngineProgressSchema>;
+export type AccountOverview = z.output<typeof AccountOverviewSchema>;
+export type FolderOverview = z.output<typeof FolderOverviewSchema>;
+export type FolderListing = z.output<typeof FolderListingSchema>;
+export type EngineErrorKind = z.output<typeof EngineErrorKindSchema>;
+

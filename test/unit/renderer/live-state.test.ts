@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountView, FolderProgressView } from '../../../shared/api/app-api.js';
+import { initialLiveState, passProgress, withAccount, withAccounts, withNotice, withProgress } from '../../../renderer/src/model/live-state.js';
+
+function account(name: string, state: AccountView['state']): AccountView {
+  return {
+    name,
+    remote: { type: 'imap', host: 'h', port: 993, security: 'tls', user: 'u', fingerprint: null, passwordSource: 'app' },
+    local: { type: 'maildir', path: '/m' },
+    direction: 'both',
+    propagateDeletes: true,
+    folders: { include: ['*'], exclude: [] },
+    state,
+    paused: false,
+    lastSync: null,
+    nextSync: null,
+    lastError: null,
+    totals: { folders: 0, messages: 0, conflicts: 0, failedFolders: 0 },
+  };
+}
+
+function progress(folder: string, phase: FolderProgressView['phase'], done: number, total: number, extra: Partial<FolderProgressView> = {}): FolderProgressView {
+  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesPerSecond: null, etaSeconds: null, ...extra };
+}
+
+describe('live state', () => {
+  it('replaces an account in place and adds a new one at the end', () => {
+    let s = withAccounts(initialLiveState, [account('a', 'up-to-date'), account('b', 'up-to-date')]);
+    s = withAccount(s, account('a', 'error'));
+    s = withAccount(s, account('c', 'never-synced'));
+    expect(s.accounts?.map((a) => `${a.name}:${a.state}`)).toEqual(['a:error', 'b:up-to-date', 'c:never-synced']);
+  });
+
+  it('keeps a finished pass on screen until the next pass starts', () => {
+    let s = withAccounts(initialLiveState, [account('work', 'syncing')]);
+    s = withProgress(s, progress('INBOX', 'done', 5, 5));
+    s = withAccount(s, account('work', 'up-to-date'));
+    expect(Object.keys(s.progress.work ?? {})).toEqual(['INBOX']);
+    s = withAccount(s, account('work', 'syncing'));
+    expect(s.progress.work).toBeUndefined();
+  });
+
+  it('keeps progress that arrived before the account said it is syncing', () => {
+    let s = withAccounts(initialLiveState, [account('work', 'up-to-date')]);
+    s = withProgress(s, progress('INBOX', 'copying', 1, 5));
+    s = withAccount(s, account('work', 'syncing'));
+    expect(s.progress.work?.INBOX?.messagesDone).toBe(1);
+  });
+
+  it('forgets the progress of removed accounts', () => {
+    let s = withProgress(withAccounts(initialLiveState, [account('work', 'syncing')]), progress('INBOX', 'copying', 1, 5));
+    s = withAccounts(s, []);
+    expect(s.progress).toEqual({});
+  });
+
+  it('shows at most three notices, newest first, each once', () => {
+    let s = initialLiveState;
+    for (const id of ['1', '2', '3', '4', '3']) {
+      s = withNotice(s, { id, at: '2025-01-01T00:00:00Z', severity: 'info', title: id, body: '', target: { screen: 'accounts', account: null } });
+    }
+    expect(s.notices.map((n) => n.id)).toEqual(['3', '4', '2']);
+  });
+
+  it('sums a pass over its folders; the slowest running folder sets the ETA', () => {
+    const folders = {
+      INBOX: progress('INBOX', 'copying', 10, 100, { bytesPerSecond: 1000, etaSeconds: 90 }),
+      Sent: progress('Sent', 'copying', 5, 10, { bytesPerSecond: 500, etaSeconds: 10 }),
+      Archive: progress('Archive', 'done', 3, 3, { bytesPerSecond: 9999, etaSeconds: 0 }),
+    };
+    expect(passProgress(folders)).toEqual({
+      messagesDone: 18,
+      messagesTotal: 113,
+      bytesDone: 18000,
+      bytesPerSecond: 1500,
+      etaSeconds: 90,
+    });
+    expect(passProgress({})).toBeNull();
+  });
+});

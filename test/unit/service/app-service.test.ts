@@ -1,0 +1,279 @@
+import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AccountInput, AppEvent, AppEventPayload } from '../../../shared/api/app-api.js';
+import { loadConfig } from '../../../electron/engine/config/load-config.js';
+import { dispatch } from '../../../electron/service/api/api-dispatch.js';
+import { AppService, type AppServiceOptions } from '../../../electron/service/app-service.js';
+import { jsonFileSettingsStore } from '../../../electron/service/settings/settings-store.js';
+import type { SecretStore } from '../../../electron/service/secrets/secret-store.js';
+import { FakeEngine } from '../../support/fake-engine.js';
+
+const PASSWORD = 'tr0ub4dor&3-secret';
+
+const running: AppService[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.shutdown()));
+});
+
+interface World {
+  dir: string;
+  configPath: string;
+  maildir: string;
+  engine: FakeEngine;
+  events: { event: AppEvent; payload: unknown }[];
+  service: AppService;
+  call(method: string, params?: unknown): Promise<any>;
+}
+
+async function world(keeping: AppServiceOptions['passwordKeeping'], opts: { dir?: string; engine?: FakeEngine } = {}): Promise<World> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'mailferry-service-')));
+  const configPath = join(dir, 'accounts.json');
+  // Never the user's real state directory.
+  if (!opts.dir) await writeFile(configPath, JSON.stringify({ stateDir: join(dir, 'state'), accounts: [] }));
+  const engine = opts.engine ?? new FakeEngine();
+  const service = await AppService.start({
+    mode: 'desktop',
+    version: '0.0.0-test',
+    configPath,
+    appDataDir: join(dir, 'app'),
+    settings: jsonFileSettingsStore(join(dir, 'app', 'settings.json')),
+    passwordKeeping: keeping,
+    launcher: engine.launcher,
+    restartPolicy: { initialDelayMs: 10, maxDelayMs: 100, healthyAfterMs: 60_000 },
+    firstPassDelayMs: 60_000,
+  });
+  running.push(service);
+  const events: World['events'] = [];
+  service.onEvent((event, payload) => events.push({ event, payload }));
+  const call = async (method: string, params: unknown = {}) => {
+    const envelope = await dispatch(service.handlers, method, params);
+    if (!envelope.ok) throw new Error(`${envelope.error.code}: ${envelope.error.message}`);
+    return envelope.result;
+  };
+  return { dir, configPath, maildir: join(dir, 'Mail'), engine, events, service, call };
+}
+
+function input(w: World, extra: Partial<AccountInput> = {}): AccountInput {
+  return {
+    name: 'work',
+    remote: { type: 'imap', host: 'imap.example.org', port: 993, security: 'tls', user: 'alice@example.org', password: PASSWORD },
+    local: { type: 'maildir', path: w.maildir },
+    direction: 'both',
+    propagateDeletes: true,
+    folders: { include: ['*'], exclude: [] },
+    ...extra,
+  };
+}
+
+/** Every file under dir, as text. */
+async function allFiles(dir: string): Promise<string> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(await readFile(join(entry.parentPath, entry.name), 'utf8'));
+  }
+  return out.join('\n');
+}
+
+function until<E extends AppEvent>(w: World, event: E, test: (p: AppEventPayload<E>) => boolean = () => true): Promise<AppEventPayload<E>> {
+  return new Promise((resolve) => {
+    const seen = w.events.find((e) => e.event === event && test(e.payload as AppEventPayload<E>));
+    if (seen) return resolve(seen.payload as AppEventPayload<E>);
+    const off = w.service.onEvent((e, p) => {
+      if (e === event && test(p as AppEventPayload<E>)) {
+        off();
+        resolve(p as AppEventPayload<E>);
+      }
+    });
+  });
+}
+
+/** A secret store that keeps values XOR-scrambled in a file, like the real one keeps ciphertext. */
+function fileSecrets(path: string): SecretStore {
+  const scramble = (s: string) => Buffer.from(Buffer.from(s).map((b) => b ^ 0x5a)).toString('base64');
+  const unscramble = (s: string) => Buffer.from(Buffer.from(s, 'base64').map((b) => b ^ 0x5a)).toString();
+  const read = async () => JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Record<string, string>;
+  return {
+    protection: 'os-keychain',
+    get: async (key) => ((await read())[key] === undefined ? null : unscramble((await read())[key]!)),
+    set: async (key, secret) => writeFile(path, JSON.stringify({ ...(await read()), [key]: scramble(secret) })),
+    delete: async (key) => {
+      const all = await read();
+      delete all[key];
+      await writeFile(path, JSON.stringify(all));
+    },
+  };
+}
+
+describe('AppService accounts and passwords', () => {
+  it('desktop: a typed password goes to the secret store, reaches the engine only in a sync message, and is on disk nowhere in plain text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [] }));
+    const w = await world({ kind: 'secret-store', store: fileSecrets(join(dir, 'secrets.json')) }, { dir });
+    const view = await w.call('addAccount', { account: input(w) });
+    expect(view).toMatchObject({ name: 'work', remote: { passwordSource: 'app', user: 'alice@example.org' } });
+    expect((await stat(w.maildir)).isDirectory()).toBe(true);
+    await until(w, 'accountChanged', (a) => a.name === 'work' && a.state === 'up-to-date');
+
+    const [sync] = w.engine.syncs();
+    expect(sync).toMatchObject({ account: 'work', credentials: { remote: PASSWORD, local: null } });
+    // Push is on by default: INBOX is watched with the same password.
+    await vi.waitFor(() => expect(w.engine.commands.find((c) => c.type === 'watch')).toMatchObject({ account: 'work', folders: ['INBOX'], credentials: { remote: PASSWORD } }));
+    const others = w.engine.commands.filter((c) => c.type !== 'sync' && c.type !== 'watch');
+    expect(JSON.stringify(others)).not.toContain(PASSWORD);
+    expect(w.engine.launches.every((l) => !JSON.stringify(l).includes(PASSWORD))).toBe(true);
+    await w.service.shutdown();
+    expect(await allFiles(dir)).not.toContain(PASSWORD);
+    expect(JSON.stringify(w.events)).not.toContain(PASSWORD);
+
+    // After a restart the password comes from the store.
+    const again = await world({ kind: 'secret-store', store: fileSecrets(join(dir, 'secrets.json')) }, { dir });
+    await again.call('syncNow', { account: 'work' });
+    await until(again, 'accountChanged', (a) => a.state === 'up-to-date');
+    expect(again.engine.syncs()[0]?.credentials.remote).toBe(PASSWORD);
+  });
+
+  it('serve: a typed password is written into the config file, mode 0600, which the CLI reads', async () => {
+    const w = await world({ kind: 'config-file' });
+    await w.call('addAccount', { account: input(w) });
+    expect((await stat(w.configPath)).mode & 0o777).toBe(0o600);
+    const { config, warnings } = await loadConfig(w.configPath);
+    expect(config.accounts[0]).toMatchObject({ name: 'work', remote: { password: PASSWORD }, local: { type: 'maildir', path: w.maildir } });
+    expect(warnings).toEqual([]);
+    expect(await w.call('listAccounts')).toMatchObject([{ remote: { passwordSource: 'config-file' } }]);
+  });
+
+  it('without OS encryption: memory only; after a restart the pass asks for the password', async () => {
+    const w = await world({ kind: 'memory' });
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    await w.service.shutdown();
+    expect(await allFiles(w.dir)).not.toContain(PASSWORD);
+
+    const again = await world({ kind: 'memory' }, { dir: w.dir });
+    expect(await again.call('listAccounts')).toMatchObject([{ remote: { passwordSource: 'missing' } }]);
+    await again.call('syncNow', { account: 'work' });
+    const failed = await until(again, 'accountChanged', (a) => a.state === 'error');
+    expect(failed.lastError).toMatchObject({ kind: 'config', message: expect.stringContaining('enter it in the account') });
+    expect(again.engine.syncs()).toEqual([]);
+  });
+
+  it('editing without a password keeps it; renaming moves the state and the password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [] }));
+    const w = await world({ kind: 'secret-store', store: fileSecrets(join(dir, 'secrets.json')) }, { dir });
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    const stateDir = (await w.call('getAppInfo')).stateDir as string;
+    expect(stateDir).toBe(join(dir, 'state'));
+    await mkdir(join(stateDir, 'work', 'folders'), { recursive: true });
+    await writeFile(join(stateDir, 'work', 'marker'), 'x');
+
+    const { password: _omit, ...remote } = input(w).remote;
+    const renamed = await w.call('updateAccount', { name: 'work', account: { ...input(w), name: 'office', remote, direction: 'pull' } });
+    expect(renamed).toMatchObject({ name: 'office', direction: 'pull', remote: { passwordSource: 'app' } });
+    expect(await readFile(join(stateDir, 'office', 'marker'), 'utf8')).toBe('x');
+    expect(await w.call('listAccounts')).toHaveLength(1);
+    await w.call('syncNow', { account: 'office' });
+    await until(w, 'accountChanged', (a) => a.name === 'office' && a.state === 'up-to-date');
+    expect(w.engine.syncs().at(-1)).toMatchObject({ account: 'office', credentials: { remote: PASSWORD } });
+
+    await expect(w.call('updateAccount', { name: 'office', account: { ...input(w), name: 'office', remote: { ...remote, host: 'other.example.org' } } })).rejects.toThrow(
+      /invalid-request: the remote server needs a password/,
+    );
+  });
+
+  it('refuses duplicate names, bad input and unknown accounts with the right codes', async () => {
+    const w = await world({ kind: 'memory' });
+    await w.call('addAccount', { account: input(w) });
+    await expect(w.call('addAccount', { account: input(w, { name: 'WORK' }) })).rejects.toThrow(/invalid-request: there is already an account named "work"/);
+    await expect(w.call('addAccount', { account: input(w, { name: 'x', local: { type: 'maildir', path: 'relative/path' } }) })).rejects.toThrow(/must be an absolute path/);
+    await expect(w.call('getAccount', { account: 'nope' })).rejects.toThrow(/^not-found/);
+  });
+
+  it('folder toggles edit the include/exclude patterns', async () => {
+    const w = await world({ kind: 'memory' });
+    await w.call('addAccount', { account: input(w) });
+    let detail = await w.call('setFolderIncluded', { account: 'work', folder: 'Spam', included: false });
+    expect(detail.account.folders).toEqual({ include: ['*'], exclude: ['Spam'] });
+    detail = await w.call('setFolderIncluded', { account: 'work', folder: 'Spam', included: true });
+    expect(detail.account.folders).toEqual({ include: ['*'], exclude: [] });
+    const listing = await w.call('listServerFolders', { account: 'work' });
+    expect(listing).toEqual([
+      { folder: 'INBOX', onRemote: true, onLocal: true, included: true },
+      { folder: 'Archive', onRemote: true, onLocal: false, included: true },
+    ]);
+    await expect(w.call('setFolderIncluded', { account: 'work', folder: 'A*', included: false })).rejects.toThrow(/^unsupported/);
+  });
+
+  it('removing keeps the local mail unless asked, and then only a real Maildir', async () => {
+    const w = await world({ kind: 'memory' });
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    await writeFile(join(w.maildir, 'not-mail.txt'), 'keep me');
+    await expect(w.call('removeAccount', { account: 'work', keepLocalMail: false })).rejects.toThrow(/does not look like a Maildir/);
+    expect(await w.call('removeAccount', { account: 'work', keepLocalMail: true })).toEqual({ localMailRemoved: false });
+    expect(await readFile(join(w.maildir, 'not-mail.txt'), 'utf8')).toBe('keep me');
+    expect(await w.call('listAccounts')).toEqual([]);
+    expect(JSON.parse(await readFile(w.configPath, 'utf8'))).toEqual({ stateDir: join(w.dir, 'state'), accounts: [] });
+  });
+});
+
+describe('AppService and the engine host', () => {
+  it('push: a change the server reports starts a pass at once; paused accounts and push off stop watching', async () => {
+    const w = await world({ kind: 'memory' });
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    await vi.waitFor(() => expect(w.engine.commands.filter((c) => c.type === 'watch')).toHaveLength(1));
+    const before = w.engine.syncs().length;
+    w.engine.emit({ type: 'changed', account: 'work', folder: 'INBOX' });
+    await vi.waitFor(() => expect(w.engine.syncs()).toHaveLength(before + 1));
+
+    await w.call('pause', { account: 'work' });
+    expect(w.engine.commands.at(-1)).toEqual({ type: 'unwatch', account: 'work' });
+    await w.call('resume', { account: 'work' });
+    await vi.waitFor(() => expect(w.engine.commands.filter((c) => c.type === 'watch')).toHaveLength(2));
+    await w.call('updateSettings', { patch: { push: false } });
+    await vi.waitFor(() => expect(w.engine.commands.filter((c) => c.type === 'unwatch')).toHaveLength(2));
+  });
+
+  it('a crash interrupts the pass; after the restart the account is synced again and the UI is told', async () => {
+    const w = await world({ kind: 'memory' });
+    let first = true;
+    w.engine.onSync = (cmd, emit) => {
+      emit({ type: 'syncStarted', runId: cmd.runId, account: cmd.account });
+      if (first) {
+        first = false;
+        w.engine.crash();
+        return;
+      }
+      import('../../support/fake-engine.js').then(({ passOk }) => passOk(cmd, emit));
+    };
+    await w.call('addAccount', { account: input(w) });
+    const restarted = await until(w, 'engineRestarted');
+    expect(restarted.restarts).toBe(1);
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    expect(w.engine.syncs()).toHaveLength(2);
+    expect(w.engine.launches).toHaveLength(2);
+    expect(w.engine.commands.filter((c) => c.type === 'start')).toHaveLength(2);
+  });
+
+  it('streams progress with rate and ETA, logs the pass, and scrubs secrets from what it logs', async () => {
+    const w = await world({ kind: 'memory' });
+    w.engine.onSync = (cmd, emit) => {
+      emit({ type: 'note', runId: cmd.runId, account: cmd.account, folder: 'INBOX', message: `server said: bad ${PASSWORD}` });
+      import('../../support/fake-engine.js').then(({ passOk }) => passOk(cmd, emit));
+    };
+    await w.call('addAccount', { account: input(w) });
+    const progress = await until(w, 'progress');
+    expect(progress).toMatchObject({ account: 'work', folder: 'INBOX', messagesDone: 1, messagesTotal: 2, bytesPerSecond: null, etaSeconds: null });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    const log = await w.call('getActivity', { query: 'work' });
+    expect(log.map((e: { message: string }) => e.message)).toEqual(
+      expect.arrayContaining(['account added', 'sync started', 'server said: bad ********', 'sync finished: 1 folder(s), 2 message(s) copied']),
+    );
+    await w.service.shutdown();
+    expect(await allFiles(w.dir)).not.toContain(PASSWORD);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { NotificationRules, type Alert } from '../../../electron/service/notifications/notification-rules.js';
+
+const ALL = { errors: true, conflicts: true, newMail: true };
+const MIN = 60_000;
+const policy = { groupWindowMs: 10_000, maxPerHour: 3, unreachableAfterMs: 30 * MIN };
+
+const auth = (account: string): Alert => ({ kind: 'auth-failed', account, detail: `login failed for ${account}: wrong user name or password` });
+
+/** Runs the clock to when the rules want to flush, and flushes. */
+function flushDue(rules: NotificationRules) {
+  const due = rules.dueAt();
+  return due === null ? { at: null, n: null } : { at: due, n: rules.flush(due) };
+}
+
+describe('notification rules', () => {
+  it('notifies an error once, not again every interval, and again after it was resolved', () => {
+    const rules = new NotificationRules(policy);
+    rules.report(auth('work'), ALL, 0);
+    expect(rules.flush(5_000)).toBeNull(); // still inside the grouping window
+    const { n } = flushDue(rules);
+    expect(n).toMatchObject({ title: 'Login failed for work', severity: 'error', target: { screen: 'account', account: 'work' } });
+    for (let t = 5 * MIN; t <= 60 * MIN; t += 5 * MIN) rules.report(auth('work'), ALL, t);
+    expect(rules.dueAt()).toBeNull();
+    rules.resolved('work');
+    rules.report(auth('work'), ALL, 70 * MIN);
+    expect(flushDue(rules).n?.title).toBe('Login failed for work');
+  });
+
+  it('groups alerts arriving together into one notification', () => {
+    const rules = new NotificationRules(policy);
+    rules.report(auth('work'), ALL, 0);
+    rules.report({ kind: 'new-conflicts', account: 'home', detail: '2 new conflict(s) need your choice' }, ALL, 3_000);
+    rules.report({ kind: 'safety-stop', account: 'home', detail: 'Archive: stopped' }, ALL, 9_000);
+    const { at, n } = flushDue(rules);
+    expect(at).toBe(10_000);
+    expect(n).toMatchObject({ title: 'Mailferry: 3 things need your attention', severity: 'error', target: { screen: 'accounts', account: null } });
+    expect(n!.body.split('\n')).toEqual(['Login failed for work', 'New conflicts in home', 'A folder of home was stopped by the safety check']);
+    expect(rules.dueAt()).toBeNull();
+  });
+
+  it('sends at most maxPerHour notifications; the rest wait and are merged, not lost', () => {
+    const rules = new NotificationRules(policy);
+    const sent: { at: number; title: string; body: string }[] = [];
+    const flushAt = (t: number) => {
+      const n = rules.flush(t);
+      if (n) sent.push({ at: t, title: n.title, body: n.body });
+    };
+    for (let i = 0; i < 5; i++) {
+      rules.report(auth(`account${i}`), ALL, i * MIN);
+      flushAt(i * MIN + 10_000);
+    }
+    expect(sent.map((s) => s.at)).toEqual([10_000, MIN + 10_000, 2 * MIN + 10_000]);
+    // The 4th and 5th wait for the hour to pass since the 1st, then go out together.
+    expect(rules.dueAt()).toBe(60 * MIN + 10_000);
+    flushAt(60 * MIN + 10_000);
+    expect(sent[3]).toEqual({ at: 60 * MIN + 10_000, title: 'Mailferry: 2 things need your attention', body: 'Login failed for account3\nLogin failed for account4' });
+    expect(rules.dueAt()).toBeNull();
+  });
+
+  it('speaks of an unreachable server only after it stayed unreachable for a while', () => {
+    const rules = new NotificationRules(policy);
+    const down: Alert = { kind: 'unreachable', account: 'work', detail: 'cannot reach imap.example.org:993: connection timed out', key: 'unreachable:work' };
+    for (let t = 0; t < 30 * MIN; t += 5 * MIN) rules.report(down, ALL, t);
+    expect(rules.dueAt()).toBeNull();
+    rules.report({ ...down, detail: 'cannot reach imap.example.org:993: connection refused' }, ALL, 31 * MIN);
+    expect(flushDue(rules).n?.title).toBe('Cannot reach the server of work');
+    rules.report(down, ALL, 40 * MIN);
+    expect(rules.dueAt()).toBeNull();
+    // Back, then down again: the clock starts over.
+    rules.resolved('work');
+    rules.report(down, ALL, 50 * MIN);
+    expect(rules.dueAt()).toBeNull();
+  });
+
+  it('follows the settings: errors, conflicts and new mail each on or off', () => {
+    const rules = new NotificationRules(policy);
+    const settings = { errors: false, conflicts: true, newMail: false };
+    rules.report(auth('work'), settings, 0);
+    rules.report({ kind: 'new-mail', account: 'work', detail: '3 new message(s) in INBOX' }, settings, 0);
+    expect(rules.dueAt()).toBeNull();
+    rules.report({ kind: 'new-conflicts', account: 'work', detail: '1 new conflict(s) need your choice' }, settings, 0);
+    expect(flushDue(rules).n).toMatchObject({ title: 'New conflicts in work', severity: 'warning', target: { screen: 'conflicts', account: 'work' } });
+  });
+});

@@ -14,10 +14,10 @@ import { builtApp, openBrowser, startServe, type Browser, type ServeProcess } fr
  * built screens in Debian's Chromium. One story in order: the wizard (a wrong password named as
  * such, then the first sync with its progress), a conflict made on both sides and settled on the
  * Conflicts screen, an untrusted certificate trusted by its fingerprint. Each screen is saved
- * to docs-drafts/screens/ for the README.
+ * to docs/screens/ for the README.
  */
 
-const SCREENS = resolve(import.meta.dirname, '../../docs-drafts/screens');
+const SCREENS = resolve(import.meta.dirname, '../../docs/screens');
 const INBOX_MESSAGES = 240;
 const ARCHIVE_MESSAGES = 30;
 const CONFLICT_SUBJECT = 'Quarterly report: please review';

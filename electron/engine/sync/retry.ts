@@ -18,18 +18,25 @@ const TRANSIENT_CODES = new Set([
   'ETHROTTLE',
 ]);
 
+/** The server broke the protocol (imapflow's parser limits, our continuation guard): retrying gets the same. */
+const PROTOCOL_CODES = new Set(['LiteralTooLarge', 'LineTooLarge', 'ResponseTooLarge', 'TooManyTokens', 'ParserErrorExchange', 'ParserErrorInternal']);
+
 /**
  * Whether an error is the network failing rather than the server or our data saying no: a
  * dropped or refused connection, a timeout. Only those are worth another attempt in the
- * same run; every step is journaled, so an attempt resumes where the last one stopped.
+ * same run; every step is journaled, so an attempt resumes where the last one stopped. A
+ * connection we closed because the server broke the protocol is not: the cause says so.
  */
 export function isTransient(err: unknown): boolean {
+  let transient = false;
   for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof ImapConnectError) return e.kind === 'unreachable';
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+    if (typeof code === 'string' && PROTOCOL_CODES.has(code)) return false;
+    if (/continuation requests in a row/.test(String((e as { message?: unknown }).message))) return false;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) transient = true;
   }
-  return false;
+  return transient;
 }
 
 export async function withRetry<T>(attempt: () => Promise<T>, onRetry: (err: unknown, delayMs: number) => void): Promise<T> {

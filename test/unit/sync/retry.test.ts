@@ -14,6 +14,7 @@ describe('isTransient', () => {
     ['an untrusted certificate', new ImapConnectError('tls-untrusted', 'not trusted'), false],
     ['a server NO', Object.assign(new Error('NO'), { responseStatus: 'NO' }), false],
     ['a full disk', coded('ENOSPC'), false],
+    ['a connection closed because the server sent a giant literal', new Error('IMAP FETCH failed', { cause: Object.assign(coded('EConnectionClosed'), { cause: coded('LiteralTooLarge') }) }), false],
     ['not an error at all', 'boom', false],
   ])('%s -> %s', (_name, err, expected) => {
     expect(isTransient(err)).toBe(expected);

@@ -20,7 +20,7 @@ describe('SIGKILL at random moments of a two-way sync', () => {
     ['IMAP<->Maildir', false, 11],
     ['IMAP<->IMAP', true, 23],
   ] as const)('%s: converges to the model, every message exactly once', async (_name, localImap, seed) => {
-    const report = await runKillStress({ server, remote: 160, local: 60, common: 30, kills: 5, minDelayMs: 150, maxDelayMs: 1200, seed, localImap });
+    const report = await runKillStress({ server, remote: 400, local: 120, common: 30, kills: 6, minDelayMs: 100, maxDelayMs: 700, seed, localImap });
     expect(report.killed).toBeGreaterThanOrEqual(3);
     expect(report.killedMidWork).toBeGreaterThanOrEqual(2);
     expect(report.messages).toBeGreaterThan(200);

@@ -281,19 +281,7 @@ async function unprivilegedUser(): Promise<{ uid: number; gid: number } | null> 
 }
 
 function runCliAs(user: { uid: number; gid: number }, args: string[]): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(user.uid !== process.getuid?.() ? { uid: user.uid, gid: user.gid } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runCli(args, {}, { ...user, home: tmpdir() });
 }
 
 /** A sync that is killed (and reported as such) if it blocks, e.g. on a FIFO it should not open. */

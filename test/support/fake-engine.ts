@@ -1,3 +1,4 @@
+import { emptyFolderSummary } from '../../shared/sync-summary.js';
 import type { EngineCommand, EngineEvent } from '../../shared/api/engine-protocol.js';
 import type { EngineLauncher, EngineProcess } from '../../electron/service/engine/engine-process.js';
 
@@ -78,21 +79,7 @@ export class FakeEngine {
 export function passOk(cmd: SyncCommand, emit: (e: EngineEvent) => void): void {
   emit({ type: 'syncStarted', runId: cmd.runId, account: cmd.account });
   emit({ type: 'progress', runId: cmd.runId, progress: { account: cmd.account, folder: 'INBOX', phase: 'copying', messagesDone: 1, messagesTotal: 2, bytesDone: 100 } });
-  const folder = {
-    folder: 'INBOX',
-    outcome: 'synced' as const,
-    copied: { toLocal: 2, toRemote: 0 },
-    bytes: { toLocal: 200, toRemote: 0 },
-    deleted: { toLocal: 0, toRemote: 0 },
-    moved: { toLocal: 0, toRemote: 0 },
-    flagUpdates: { toLocal: 0, toRemote: 0 },
-    paired: 0,
-    duplicatesRemoved: 0,
-    vanished: 0,
-    conflicts: 0,
-    notes: [],
-    error: null,
-  };
+  const folder = { ...emptyFolderSummary('INBOX'), copied: { toLocal: 2, toRemote: 0 }, bytes: { toLocal: 200, toRemote: 0 } };
   emit({ type: 'folderDone', runId: cmd.runId, account: cmd.account, summary: folder });
   emit({ type: 'syncFinished', runId: cmd.runId, account: cmd.account, summary: { account: cmd.account, error: null, folders: [folder] }, errorKind: null, fingerprint: null, skipped: null });
   const overview = { account: cmd.account, folders: [{ folder: 'INBOX', lastSync: new Date().toISOString(), remoteMessages: 2, localMessages: 2, conflicts: [], damaged: null }] };

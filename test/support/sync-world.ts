@@ -15,12 +15,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI as a user would, in its own process (so fault-hook exits are real exits). */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI as a user would, in its own process (so fault-hook exits are real exits),
+ * optionally as another system user.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, as?: { uid: number; gid: number; home: string }): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: as?.home ?? process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(as && as.uid !== process.getuid?.() ? { uid: as.uid, gid: as.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

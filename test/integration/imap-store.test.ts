@@ -304,6 +304,8 @@ describe('ImapStore against Dovecot', () => {
       await fx.append('INBOX', makeMessage({ subject: 'still here' }));
       const session = await open(store, 'INBOX');
       await server.kick(user.user);
+      // doveadm returns before the server's close reaches our socket; give it a moment.
+      await new Promise((r) => setTimeout(r, 500));
       await expect(session.list()).rejects.toThrow(/"INBOX"/);
       await session.close();
       const again = await open(store, 'INBOX');

@@ -124,8 +124,9 @@ export class AccountWatcher {
       const watch = await watchFolder(endpoint, folder, () => this.request(folder), retry);
       if (this.stopped) return void (await watch.stop());
       this.watches.set(folder, watch);
-      // Whatever arrived while the push connection was down.
-      if (attempt > 0) this.request(folder);
+      // Whatever arrived before IDLE began (since the last pass, or while push was down) is
+      // not announced by the server: one pass of the folder picks it up.
+      this.request(folder);
     } catch (err) {
       retry(err);
     }

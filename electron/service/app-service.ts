@@ -38,6 +38,9 @@ import { checkMaildir } from './wizard/check-maildir.js';
 import { testConnection } from './wizard/connection-test.js';
 import { guessServer, InvalidEmailAddressError } from '../engine/setup/guess-server.js';
 
+/** How long a choice waits for a running pass of its account before it is refused as busy. */
+const SETTLE_WAIT_MS = 60_000;
+
 export interface AppServiceOptions {
   mode: AppInfo['mode'];
   version: string;
@@ -246,12 +249,18 @@ export class AppService {
     },
     settleConflict: async ({ account, folder, conflictId, choice }) => {
       this.account(account);
-      if (this.scheduler.isRunning(account)) throw new ApiFailure('busy', `"${account}" is syncing right now; choose again when the pass is done`);
-      try {
-        await settleConflict(this.config.stateDir, account, folder, conflictId, choice);
-      } catch (err) {
-        if (err instanceof AccountLockedError) throw new ApiFailure('busy', err.message);
-        throw new ApiFailure('failed', describeError(err));
+      // A pass holds the account's state: the choice is recorded as soon as it ends.
+      for (const deadline = Date.now() + SETTLE_WAIT_MS; ; ) {
+        try {
+          if (!this.scheduler.isRunning(account)) {
+            await settleConflict(this.config.stateDir, account, folder, conflictId, choice);
+            break;
+          }
+        } catch (err) {
+          if (!(err instanceof AccountLockedError)) throw new ApiFailure('failed', describeError(err));
+        }
+        if (Date.now() > deadline) throw new ApiFailure('busy', `"${account}" is still syncing; choose again when the pass is done`);
+        await new Promise((r) => setTimeout(r, 250));
       }
       this.log('info', account, folder, `conflict settled: ${choice}; the next pass carries it out`);
       await this.refreshOverview(account);

@@ -47,8 +47,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'mailferry-bench-'));
   // Interrupted (Ctrl-C): Dovecot is stopped by its own exit hook; the disk is freed here.
   const cleanup = () => {
-    rmSync(workDir, { recursive: true, force: true });
-    rmSync(server.dir, { recursive: true, force: true });
+    for (const dir of [workDir, server.dir]) {
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      } catch (err) {
+        process.stderr.write(`bench: could not remove ${dir}: ${(err as Error).message}\n`);
+      }
+    }
   };
   process.once('exit', cleanup);
   try {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,15 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Mea
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the tool and all its children can be killed together.
+      detached: true,
     });
+    const killTree = () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    };
+    // Before any other exit hook: a tool left running would keep writing into directories being removed.
+    process.prependOnceListener('exit', killTree);
     let output = '';
     const keep = (d: Buffer) => {
       output = (output + d.toString()).slice(-KEEP_OUTPUT);
@@ -53,8 +62,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Mea
     let timedOut = false;
     const killer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
-      if (child.pid !== undefined) void descendants(child.pid).then((pids) => pids.forEach((p) => process.kill(p, 'SIGKILL')));
+      killTree();
     }, opts.timeoutMs);
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
@@ -64,6 +72,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Mea
     running = false;
     await sampler;
     clearTimeout(killer);
+    process.removeListener('exit', killTree);
     const lines = (await readFile(timeFile, 'utf8').catch(() => '')).trim().split('\n');
     const [user, sys, maxKb] = (lines.at(-1) ?? '').split(' ').map(Number);
     return {

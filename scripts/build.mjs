@@ -1,23 +1,11 @@
 // Bundles the Node entry points into single ESM files, so they start without resolving hundreds
 // of modules: the CLI (with `serve`) and the engine host it and the desktop app run.
 // `node scripts/build.mjs [--outdir DIR]` (default dist/; tests build into a temporary one).
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { nodeBundle as common } from './esbuild-node.mjs';
 
-const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  define: { MAILFERRY_VERSION: JSON.stringify(version) },
-};
 
 await Promise.all([
   build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: `${values.outdir}/cli.mjs` }),

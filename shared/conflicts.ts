@@ -2,7 +2,7 @@
  * Conflicts the engine recorded and the choices that settle them. The engine applies a choice
  * on the folder's next pass, then the conflict disappears from status.
  */
-export type ConflictKind = 'delete-vs-change' | 'moved-to-different-folders' | 'folder-deleted-not-empty' | 'mass-delete-stopped' | 'uidvalidity-ambiguous';
+export type ConflictKind = 'delete-vs-change' | 'moved-to-different-folders' | 'folder-deleted-not-empty' | 'mass-delete-stopped';
 
 export const CONFLICT_CHOICES = ['keep-both', 'delete-both', 'take-local', 'take-remote', 'allow-deletion'] as const;
 
@@ -24,5 +24,4 @@ export const CHOICES_BY_KIND: Record<ConflictKind, readonly ConflictChoice[]> = 
   'moved-to-different-folders': ['keep-both'],
   'folder-deleted-not-empty': ['keep-both', 'delete-both'],
   'mass-delete-stopped': ['allow-deletion', 'keep-both'],
-  'uidvalidity-ambiguous': ['keep-both'],
 };

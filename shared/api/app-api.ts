@@ -144,7 +144,7 @@ export const ServerFolderSchema = z.strictObject({
   included: z.boolean(),
 });
 
-export const ConflictKindSchema = z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped', 'uidvalidity-ambiguous']);
+export const ConflictKindSchema = z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped']);
 export const ConflictChoiceSchema = z.enum(CONFLICT_CHOICES);
 
 export const ConflictViewSchema = z.strictObject({

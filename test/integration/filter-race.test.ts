@@ -1,17 +1,10 @@
-import { mkdtemp, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect, type ImapFixture } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
-import { syncAccount } from '../../electron/engine/sync/sync-account.js';
-import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
-import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
-import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
+import { inProcessAccount } from '../support/in-process-sync.js';
 import type { MailStore } from '../../electron/engine/store/mail-store.js';
-import type { AccountConfig } from '../../shared/config.js';
 
 let server: DovecotServer;
 beforeAll(async () => {
@@ -55,30 +48,8 @@ describe('a server-side filter moving mail while a sync runs', () => {
     await fx.createFolder('Junk');
     const uid = await fx.append('INBOX', makeMessage({ subject: 'spam' }));
     await fx.append('INBOX', makeMessage({ subject: 'ham' }));
-    const dir = await mkdtemp(join(tmpdir(), 'mailferry-filter-'));
-    const maildir = join(dir, 'Mail');
-    await mkdir(maildir);
-    const account = {
-      name: 'test',
-      remote: { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user, password: user.password },
-      local: { type: 'maildir', path: maildir },
-      folders: { include: ['*'], exclude: [] },
-      direction: 'both',
-      propagateDeletes: true,
-    } as AccountConfig;
-    const run = (race: (() => Promise<void>) | null) =>
-      syncAccount(account, {
-        stateDir: join(dir, 'state'),
-        folders: [],
-        dryRun: false,
-        allowMassDelete: false,
-        reporter: silentReporter,
-        secretEnvNames: [],
-        connect: async () => {
-          const remote = await ImapStore.connect({ host: server.host, port: server.port, security: 'none', user: user.user, password: user.password });
-          return { remote: race ? before(remote, openedAfterMove, nth, race) : remote, local: await MaildirStore.open(maildir) };
-        },
-      });
+    const { maildir, sync } = await inProcessAccount(server, user);
+    const run = (race: (() => Promise<void>) | null) => sync((remote) => (race ? before(remote, openedAfterMove, nth, race) : remote));
     const subjects = async (folder: string) => (await localMessages(maildir, folder)).map((m) => /Subject: (\w+)/.exec(m.bytes.toString())![1]).sort();
     const copiesEverywhere = async () => (await subjects('INBOX')).concat(await subjects('Junk')).filter((s) => s === 'spam').length + (await fx.messages('INBOX')).concat(await fx.messages('Junk')).filter((m) => m.bytes.includes('Subject: spam')).length;
 

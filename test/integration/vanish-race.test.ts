@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
-import { syncAccount } from '../../electron/engine/sync/sync-account.js';
-import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
-import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
-import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
+import { inProcessAccount } from '../support/in-process-sync.js';
 import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
-import type { AccountConfig } from '../../shared/config.js';
 
 let server: DovecotServer;
 beforeAll(async () => {
@@ -61,39 +54,14 @@ describe('a message deleted by another client between listing and fetch', () => 
     const fx = await connect(server, user);
     const uids = [];
     for (const s of ['a', 'b', 'c']) uids.push(await fx.append('INBOX', makeMessage({ subject: s })));
-    const dir = await mkdtemp(join(tmpdir(), 'mailferry-vanish-'));
-    await mkdir(join(dir, 'Mail'));
-    const account: AccountConfig = {
-      name: 'test',
-      remote: { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user, password: user.password },
-      local: { type: 'maildir', path: join(dir, 'Mail') },
-      folders: { include: ['*'], exclude: [] },
-      direction: 'both',
-      propagateDeletes: true,
-    } as AccountConfig;
+    const { maildir, sync } = await inProcessAccount(server, user);
     const other = await connect(server, user);
-    const run = (victim: number) =>
-      syncAccount(account, {
-        stateDir: join(dir, 'state'),
-        folders: [],
-        dryRun: false,
-        allowMassDelete: false,
-        reporter: silentReporter,
-        secretEnvNames: [],
-        connect: async () => ({
-          remote: expungeBeforeRead(
-            await ImapStore.connect({ host: server.host, port: server.port, security: 'none', user: user.user, password: user.password }),
-            () => victim,
-            (uid) => other.expunge('INBOX', [uid]),
-          ),
-          local: await MaildirStore.open(join(dir, 'Mail')),
-        }),
-      });
+    const run = (victim: number) => sync((remote) => expungeBeforeRead(remote, () => victim, (uid) => other.expunge('INBOX', [uid])));
 
     const first = await run(uids[1]!);
     const inbox = first.folders.find((f) => f.folder === 'INBOX')!;
     expect(inbox).toMatchObject({ outcome: 'synced', error: null, vanished: 1, copied: { toLocal: 2, toRemote: 0 } });
-    const subjects = (await localMessages(join(dir, 'Mail'), 'INBOX')).map((m) => /Subject: (\w+)/.exec(m.bytes.toString())![1]).sort();
+    const subjects = (await localMessages(maildir, 'INBOX')).map((m) => /Subject: (\w+)/.exec(m.bytes.toString())![1]).sort();
     expect(subjects).toEqual(['a', 'c']);
 
     const second = await run(-1);

@@ -4,7 +4,6 @@ import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 
 /** The two sides of every folder pair. `remote` is the account's server; `local` the replica. */
 export type Side = 'remote' | 'local';
-export const SIDES: readonly Side[] = ['remote', 'local'];
 export function otherSide(side: Side): Side {
   return side === 'remote' ? 'local' : 'remote';
 }

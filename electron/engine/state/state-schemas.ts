@@ -61,7 +61,7 @@ export const ghostWatchSchema = z.strictObject({
 
 export const conflictSchema = z.strictObject({
   id: z.string(),
-  kind: z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped', 'uidvalidity-ambiguous']),
+  kind: z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped']),
   folder: z.string(),
   detail: z.string(),
   pairKey: count.nullable(),

@@ -54,7 +54,6 @@ export const CONFLICT_TITLE: Record<ConflictKind, string> = {
   'moved-to-different-folders': 'Moved to different folders',
   'folder-deleted-not-empty': 'Folder deleted on one side while it still had mail',
   'mass-delete-stopped': 'Stopped by the mass-delete safety check',
-  'uidvalidity-ambiguous': 'The server renumbered this folder',
 };
 
 /** Per kind, because "keep both" means something different for a message and for a folder. */

@@ -1,0 +1,44 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccountConfig } from '../../shared/config.js';
+import type { AccountSummary } from '../../shared/sync-summary.js';
+import { syncAccount } from '../../electron/engine/sync/sync-account.js';
+import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
+import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
+import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
+import type { MailStore } from '../../electron/engine/store/mail-store.js';
+import type { DovecotServer, DovecotUser } from './dovecot.js';
+
+/**
+ * An IMAP<->Maildir account synced by the engine in this process, so a test can wrap the real
+ * remote store to make something happen at an exact moment (another client's change mid-sync).
+ */
+export async function inProcessAccount(server: DovecotServer, user: DovecotUser) {
+  const dir = await mkdtemp(join(tmpdir(), 'mailferry-inproc-'));
+  const maildir = join(dir, 'Mail');
+  await mkdir(maildir);
+  const account = {
+    name: 'test',
+    remote: { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user, password: user.password },
+    local: { type: 'maildir', path: maildir },
+    folders: { include: ['*'], exclude: [] },
+    direction: 'both',
+    propagateDeletes: true,
+  } as AccountConfig;
+  /** One pass; `wrapRemote` may decorate the real remote store. */
+  const sync = (wrapRemote: (store: MailStore) => MailStore = (s) => s): Promise<AccountSummary> =>
+    syncAccount(account, {
+      stateDir: join(dir, 'state'),
+      folders: [],
+      dryRun: false,
+      allowMassDelete: false,
+      reporter: silentReporter,
+      secretEnvNames: [],
+      connect: async () => ({
+        remote: wrapRemote(await ImapStore.connect({ host: server.host, port: server.port, security: 'none', user: user.user, password: user.password })),
+        local: await MaildirStore.open(maildir),
+      }),
+    });
+  return { maildir, sync };
+}

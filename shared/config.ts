@@ -99,9 +99,22 @@ const ImapEndpointSchema = section({
   )
   .transform((endpoint) => ({ ...endpoint, port: endpoint.port ?? (endpoint.security === 'tls' ? 993 : 143) }));
 
+/** How folder names map to directories; names follow mbsync's `SubFolders` and `Flatten .`. */
+export const MAILDIR_LAYOUTS = ['verbatim', 'maildir++', 'legacy', 'flat'] as const;
+/** How a folder name's characters are spelled on disk: as they are, or as IMAP sends them. */
+export const MAILDIR_NAME_ENCODINGS = ['utf-8', 'modified-utf-7'] as const;
+export type MaildirLayoutName = (typeof MAILDIR_LAYOUTS)[number];
+export type MaildirNameEncoding = (typeof MAILDIR_NAME_ENCODINGS)[number];
+const LAYOUT_RULE = `must be one of ${MAILDIR_LAYOUTS.map((l) => `"${l}"`).join(', ')}`;
+const ENCODING_RULE = `must be one of ${MAILDIR_NAME_ENCODINGS.map((l) => `"${l}"`).join(', ')}`;
+
 const MaildirEndpointSchema = section({
   type: z.literal('maildir', must('must be "maildir"')),
   path: absolutePath,
+  /** Absent means "verbatim": the nested layout every earlier version wrote. */
+  layout: z.enum(MAILDIR_LAYOUTS, must(LAYOUT_RULE)).optional(),
+  /** Absent means "utf-8". */
+  nameEncoding: z.enum(MAILDIR_NAME_ENCODINGS, must(ENCODING_RULE)).optional(),
 });
 
 const FolderPattern = z.string(must('must be a folder pattern')).min(1, must('must be a non-empty folder pattern'));

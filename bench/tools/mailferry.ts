@@ -14,6 +14,7 @@ function repoRoot(): string {
   return dir;
 }
 
+const configFile = (replica: Replica) => path.join(replica.dir, 'config.json');
 const imap = (e: Endpoint) => ({ type: 'imap', host: e.host, port: e.port, security: 'none', user: e.user, password: e.password });
 
 export const mailferry: Tool = {
@@ -40,10 +41,12 @@ export const mailferry: Tool = {
         propagateDeletes: true,
       }],
     };
-    const file = path.join(replica.dir, 'config.json');
-    await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 });
-    return [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'sync', '--config', file];
+    await writeFile(configFile(replica), JSON.stringify(config, null, 2), { mode: 0o600 });
+    return [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'sync', '--config', configFile(replica)];
   },
+  // Push off and a day-long interval: every pass is one the bench asked for.
+  watch: (replica: Replica) =>
+    [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'watch', '--config', configFile(replica), '--push', 'none', '--interval', '86400'],
   describe: (mode: Mode) =>
     `\`mailferry sync\` (bundled CLI), direction both, propagateDeletes true, local ${mode === 'maildir' ? 'Maildir' : 'IMAP'}`,
 };

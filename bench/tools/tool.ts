@@ -31,6 +31,11 @@ export interface Tool {
   version(): Promise<string | null>;
   /** Writes its config into replica.dir (passwords stay in that 0600 file) and returns the argv of one sync. */
   prepare(replica: Replica): Promise<string[]>;
+  /**
+   * The argv of a long-running engine on a replica `prepare` set up, which prints "pass done
+   * in N ms" per pass and makes a pass on SIGUSR1 (W7); absent for tools without one.
+   */
+  watch?(replica: Replica): string[];
   /** The settings chosen for equivalent semantics, for the report. */
   describe(mode: Mode): string;
 }

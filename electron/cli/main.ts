@@ -1,13 +1,19 @@
+import type { LoadedConfig } from '../engine/config/load-config.js';
 import { ConfigError } from '../engine/config/config-error.js';
-import { loadConfig } from '../engine/config/load-config.js';
 import { redactSecrets } from '../engine/secrets.js';
 import { parseCli, USAGE, UsageError } from './args.js';
-import { runStatus } from './run-status.js';
-import { runSync } from './run-sync.js';
-import { runWatch } from './run-watch.js';
-import { runServe } from './serve/run-serve.js';
 
 declare const MAILFERRY_VERSION: string;
+
+// Each command is imported when it runs (a chunk of its own in the bundle): `sync` never pays
+// for the web server, `--version` for nothing at all.
+
+async function readConfig(path: string | undefined): Promise<LoadedConfig['config']> {
+  const { loadConfig } = await import('../engine/config/load-config.js');
+  const { config, warnings } = await loadConfig(path);
+  for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
+  return config;
+}
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCli(argv);
@@ -19,21 +25,20 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`mailferry ${MAILFERRY_VERSION}\n`);
       return 0;
     case 'status': {
-      const { config, warnings } = await loadConfig(cmd.config);
-      for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
-      return runStatus(config, cmd.accounts, cmd.json);
+      const { runStatus } = await import('./run-status.js');
+      return runStatus(await readConfig(cmd.config), cmd.accounts, cmd.json);
     }
     case 'sync': {
-      const { config, warnings } = await loadConfig(cmd.config);
-      for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
-      return runSync(config, cmd);
+      const { runSync } = await import('./run-sync.js');
+      return runSync(await readConfig(cmd.config), cmd);
     }
-    case 'serve':
+    case 'serve': {
+      const { runServe } = await import('./serve/run-serve.js');
       return runServe(cmd, MAILFERRY_VERSION);
+    }
     case 'watch': {
-      const { config, warnings } = await loadConfig(cmd.config);
-      for (const w of warnings) process.stderr.write(`mailferry: warning: ${w}\n`);
-      return runWatch(config, cmd);
+      const { runWatch } = await import('./run-watch.js');
+      return runWatch(await readConfig(cmd.config), cmd);
     }
   }
 }

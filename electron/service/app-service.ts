@@ -1,5 +1,6 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   appEvents,
   type AccountInput,
@@ -21,6 +22,7 @@ import { ApiFailure } from './api/api-failure.js';
 import type { AppHandlers } from './api/api-dispatch.js';
 import { accountFromInput, engineAccount } from './accounts/account-config.js';
 import { accountView, conflictViews, emptyRuntime, folderViews, type AccountRuntime } from './accounts/account-views.js';
+import { AnnouncedViews } from './accounts/announced-views.js';
 import { isAppKept, readAppConfig, validateAccounts, writeAppConfig, type AppConfig } from './accounts/config-file.js';
 import { Passwords } from './accounts/passwords.js';
 import { ActivityLog } from './activity/activity-log.js';
@@ -95,6 +97,7 @@ export class AppService {
   /** Accounts whose state was read once: conflicts open before that are not news. */
   private readonly startupOverviewSeen = new Set<string>();
   private readonly listeners = new Set<AppEventListener>();
+  private readonly announced = new AnnouncedViews();
   private readonly supervisor: EngineSupervisor;
   private readonly scheduler: SyncScheduler;
   private readonly notifications: NotificationRules;
@@ -263,8 +266,8 @@ export class AppService {
         await new Promise((r) => setTimeout(r, 250));
       }
       this.log('info', account, folder, `conflict settled: ${choice}; the next pass carries it out`);
-      await this.refreshOverview(account);
-      this.emit('conflictsChanged', { account });
+      // Reading the state announces the change; without an engine to read it, say so anyway.
+      if (!(await this.refreshOverview(account))) this.emit('conflictsChanged', { account });
       this.scheduler.syncNow(account);
       return {};
     },
@@ -348,7 +351,8 @@ export class AppService {
     this.accountsEdited();
     this.log('info', saved.name, null, previous ? (renamed ? `account renamed from "${previous.name}"` : 'account settings changed') : 'account added');
     if (!previous || renamed) void this.refreshOverview(saved.name);
-    if (!previous) this.scheduler.syncNow(saved.name);
+    // A new password is tried at once: after failed logins the next pass may be an hour away.
+    if (!previous || Object.keys(typed).length > 0) this.scheduler.syncNow(saved.name);
     void this.updatePush(saved.name);
     return this.view(saved);
   }
@@ -409,7 +413,9 @@ export class AppService {
   private accountsEdited(): void {
     this.supervisor.send({ type: 'configure', accounts: this.config.accounts.map(engineAccount) });
     this.scheduler.setAccounts(this.names());
-    this.emit('accountsChanged', { accounts: this.accountViews() });
+    const views = this.accountViews();
+    this.emit('accountsChanged', { accounts: views });
+    this.announced.replaceAll(views);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -459,6 +465,8 @@ export class AppService {
         runtime?.lastOutcomes.set(e.summary.folder, { outcome: e.summary.outcome, error: e.summary.error });
         for (const note of e.summary.notes) this.log('warning', e.account, e.summary.folder, note);
         if (e.summary.error !== null) this.log('error', e.account, e.summary.folder, e.summary.error);
+        // A folder that failed or was stopped counts in the account's totals at once.
+        this.accountChanged(e.account);
         return;
       }
       case 'note':
@@ -518,10 +526,11 @@ export class AppService {
     if (!runtime) return;
     const open = (o: AccountOverview | null) => new Set((o?.folders ?? []).flatMap((f) => f.conflicts.filter((c) => c.settled === null).map((c) => c.id)));
     const before = open(runtime.overview);
-    const after = open(overview);
+    const added = [...open(overview)].filter((id) => !before.has(id));
+    // Whatever listConflicts would now answer differently: a conflict appeared, was settled or is gone.
+    const conflictsDiffer = !isDeepStrictEqual(conflictViews(name, runtime.overview), conflictViews(name, overview));
     runtime.overview = overview;
-    const added = [...after].filter((id) => !before.has(id));
-    if (added.length > 0 || [...before].some((id) => !after.has(id))) this.emit('conflictsChanged', { account: name });
+    if (conflictsDiffer) this.emit('conflictsChanged', { account: name });
     if (added.length > 0 && this.startupOverviewSeen.has(name)) {
       this.alert({ kind: 'new-conflicts', account: name, detail: `${added.length} new conflict(s) need your choice`, key: `new-conflicts:${name}:${added.sort().join(',')}` });
     }
@@ -529,12 +538,15 @@ export class AppService {
     this.accountChanged(name);
   }
 
-  private async refreshOverview(name: string): Promise<void> {
+  /** False when the engine could not read the state. */
+  private async refreshOverview(name: string): Promise<boolean> {
     try {
       const overview = AccountOverviewSchema.parse(await this.supervisor.request({ type: 'overview', account: name }));
       this.statusArrived(name, overview);
+      return true;
     } catch {
       // Engine restarting: the cached overview stands until the next pass reports.
+      return false;
     }
   }
 
@@ -609,6 +621,8 @@ export class AppService {
     if (next.syncIntervalMinutes !== before.syncIntervalMinutes) this.scheduler.rescheduleAll();
     if (next.rememberPasswords !== before.rememberPasswords) await this.rememberPasswords(next.rememberPasswords);
     if (next.push !== before.push) this.updatePushAll();
+    // The next sync times and where passwords are kept show in the account views.
+    for (const name of this.names()) this.accountChanged(name);
     this.emit('settingsChanged', next);
     this.log('info', null, null, 'settings changed');
     return next;
@@ -654,9 +668,12 @@ export class AppService {
     for (const listener of this.listeners) listener(event, checked.data as AppEventPayload<E>);
   }
 
+  /** Called wherever an account's view may have changed; announced only when it did. */
   private accountChanged(name: string): void {
     const account = this.config.accounts.find((a) => a.name === name);
-    if (account) this.emit('accountChanged', this.view(account));
+    if (!account) return;
+    const view = this.view(account);
+    if (this.announced.changed(view)) this.emit('accountChanged', view);
   }
 
   private log(level: 'info' | 'warning' | 'error', account: string | null, folder: string | null, message: string): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFLICT_CHOICES } from '../conflicts.js';
+import { ConflictSidesSchema } from '../conflict-sides.js';
 import { parseBridgeError, type ApiErrorCode } from './bridge-errors.js';
 
 /**
@@ -30,7 +31,7 @@ export const ImapEndpointInputSchema = z.strictObject({
   port: z.int().min(1).max(65535),
   security: SecuritySchema,
   user: z.string().min(1),
-  /** Write-only. Omitted when editing: the stored password is kept. */
+  /** Write-only. Omitted when editing: the stored password is kept; given, it replaces it (changing a password). */
   password: z.string().min(1).optional(),
   /** Trust exactly this certificate ("sha256:" + hex), as offered after a tls-untrusted test. */
   fingerprint: z.string().min(1).optional(),
@@ -154,6 +155,8 @@ export const ConflictViewSchema = z.strictObject({
   kind: ConflictKindSchema,
   /** What happened on each side and what the engine did, in the engine's words. */
   detail: z.string(),
+  /** The same per side (folder, message headers and flags, counts); null for conflicts recorded before it was kept. */
+  sides: ConflictSidesSchema.nullable(),
   at: isoTime,
   /** Exactly the choices that settle this kind (shared/conflicts.ts CHOICES_BY_KIND). */
   choices: z.array(ConflictChoiceSchema),
@@ -340,7 +343,7 @@ export const APP_METHODS = Object.keys(appMethods) as AppMethod[];
 
 export const appEvents = {
   progress: FolderProgressSchema,
-  /** One account's view changed (state, last/next sync, error, totals). */
+  /** One account's view changed (state, last/next sync, error, totals): only when it differs from the last one sent. */
   accountChanged: AccountViewSchema,
   /** Accounts were added, removed or renamed: the full list. */
   accountsChanged: z.strictObject({ accounts: z.array(AccountViewSchema) }),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AccountSummary, FolderSummary } from '../sync-summary.js';
 import { ConflictChoiceSchema, ConflictKindSchema } from './app-api.js';
+import { MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS } from '../config.js';
+import { ConflictSidesSchema } from '../conflict-sides.js';
 
 /**
  * The contract between the supervisor (Electron main, or `mailferry serve`) and the engine host
@@ -31,6 +33,8 @@ export const EngineImapEndpointSchema = z.strictObject({
 export const EngineMaildirEndpointSchema = z.strictObject({
   type: z.literal('maildir'),
   path: z.string().min(1),
+  layout: z.enum(MAILDIR_LAYOUTS).optional(),
+  nameEncoding: z.enum(MAILDIR_NAME_ENCODINGS).optional(),
 });
 
 /** An account as the engine needs it: the config entry without password sources. */
@@ -121,6 +125,7 @@ export const FolderOverviewSchema = z.strictObject({
       id: z.string(),
       kind: ConflictKindSchema,
       detail: z.string(),
+      sides: ConflictSidesSchema.nullable(),
       at: z.string(),
       settled: ConflictChoiceSchema.nullable(),
     }),

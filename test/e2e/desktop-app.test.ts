@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -13,8 +13,8 @@ import { builtApp, openBrowser, startServe, type Browser, type ServeProcess } fr
  * The renderer end to end, as a user meets it: `mailferry serve` against a real Dovecot, the
  * built screens in Debian's Chromium. One story in order: the wizard (a wrong password named as
  * such, then the first sync with its progress), a conflict made on both sides and settled on the
- * Conflicts screen, an untrusted certificate trusted by its fingerprint. Each screen is saved
- * to docs/screens/ for the README.
+ * Conflicts screen, an untrusted certificate trusted by its fingerprint, the account edited, a
+ * password changed on the server set anew. Each screen is saved to docs/screens/ for the README.
  */
 
 const SCREENS = resolve(import.meta.dirname, '../../docs/screens');
@@ -152,6 +152,14 @@ describe('the app through mailferry serve', () => {
     const conflict = page.getByRole('article', { name: 'Deleted on one side, changed on the other' });
     await conflict.waitFor({ timeout: 30_000 });
     expect(await conflict.textContent()).toContain('deleted on the local side but changed on the remote side');
+    // What happened on each side, side by side: the message, and its flags here before the delete against the server's now.
+    const sides = conflict.getByRole('table', { name: 'What happened on each side' });
+    expect(await sides.getByRole('columnheader').allTextContents()).toEqual(['This computer', `Server (${server.host})`]);
+    const fact = (label: string) => sides.getByRole('row', { name: new RegExp(`^${label} `) }).getByRole('cell').allTextContents();
+    expect(await fact('What happened')).toEqual(['Deleted', 'Flags changed']);
+    expect(await fact('Subject')).toEqual([CONFLICT_SUBJECT, CONFLICT_SUBJECT]);
+    expect(await fact('From')).toEqual(['Alice <alice@example.org>', 'Alice <alice@example.org>']);
+    expect(await fact('Flags')).toEqual(['Unread (before it was deleted)', 'Unread, Flagged']);
     // Until the user chooses, the message is back on the side that deleted it.
     expect((await localMessages(maildir, 'INBOX')).filter((m) => m.bytes.includes(CONFLICT_SUBJECT))).toHaveLength(1);
     await shot('conflicts');
@@ -259,6 +267,39 @@ describe('the app through mailferry serve', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 
+  it('a password changed on the server: the failed login offers "Change password…", the new one is tested, saved and used at once', async () => {
+    user = await server.setPassword(user.user, `${user.password}-changed`);
+    await remote.append('INBOX', makeMessage({ subject: 'After the new password' }));
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    const change = page.getByRole('alert').getByRole('button', { name: 'Change password…' });
+    await change.waitFor({ timeout: 30_000 });
+    await shot('account-wrong-password');
+    await change.click();
+
+    await page.getByRole('heading', { name: 'Mail server', level: 2 }).waitFor();
+    const form = page.getByRole('group', { name: 'Mail server' });
+    await form.getByLabel('Password').fill(user.password);
+    // A typed password counts only once the server has accepted it.
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connected and logged in.').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Local copy', level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    // No need for Sync now: the new password is tried right away.
+    await page.getByRole('heading', { name: 'work', level: 1 }).waitFor();
+    const arrived = async () => (await localMessages(maildir, 'INBOX')).some((m) => m.bytes.includes('After the new password'));
+    await expect.poll(arrived, { timeout: 30_000 }).toBe(true);
+    await page.getByText('Up to date').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Change password…' }).count()).toBe(0);
+    // Under serve the config file keeps it, as `mailferry sync` reads it; the page never gets it back.
+    const config = JSON.parse(await readFile(join(dir, 'config', 'config.json'), 'utf8'));
+    expect(config.accounts[0].remote.password).toBe(user.password);
+    expect(await page.content()).not.toContain(user.password);
+  });
+
   it('removes the account and, unless told otherwise, keeps the local mail', async () => {
     await page.getByRole('button', { name: 'Remove account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove work?' });
@@ -266,7 +307,8 @@ describe('the app through mailferry serve', () => {
     await shot('remove-account');
     await dialog.getByRole('button', { name: 'Remove account' }).click();
     await page.getByText('No accounts yet').waitFor();
-    expect(await localMessages(maildir, 'INBOX')).toHaveLength(INBOX_MESSAGES);
+    // One deleted by the conflict's choice, two arrived after the edits.
+    expect(await localMessages(maildir, 'INBOX')).toHaveLength(INBOX_MESSAGES + 1);
     expect(await localMessages(maildir, 'Archive')).toHaveLength(ARCHIVE_MESSAGES);
   });
 

@@ -199,6 +199,26 @@ describe('ImapStore against Dovecot', () => {
       expect(onServer.map((m) => m.internalDate.toISOString())).toEqual([date.toISOString(), date.toISOString()]);
     });
 
+    it('appends a batch in one MULTIAPPEND: every message byte-exact with its flags and date, UIDs in order', async () => {
+      const { store, fx } = await freshAccount(server);
+      await fx.append('INBOX', makeMessage({ subject: 'already there' }));
+      const session = await open(store, 'INBOX');
+      const dates = [new Date('2020-01-02T03:04:05Z'), new Date('2021-06-07T08:09:10Z'), new Date('2022-11-12T13:14:15Z')];
+      const contents = [oddMessages()[0]!, makeMessage({ subject: 'zwei', body: Buffer.from('Grüße aus Köln\r\n', 'utf8') }), largeMessage(300 * 1024)];
+      const flags = [['\Seen'], [], ['\Flagged', '$Label1']];
+      const ticket = await ticketOf(session);
+      const ids = await session.appendMany!(contents.map((content, i) => ({ ticket, content, flags: flags[i]!, internalDate: dates[i]! })));
+      await session.close();
+      const onServer = await fx.messages('INBOX');
+      expect(onServer).toHaveLength(4);
+      expect(ids).toEqual(onServer.slice(1).map((m) => String(m.uid)));
+      for (const [i, m] of onServer.slice(1).entries()) {
+        expect(m.bytes.equals(contents[i]!), `message ${i}`).toBe(true);
+        expect(m.internalDate.toISOString()).toBe(dates[i]!.toISOString());
+        expect(m.flags.filter((f) => f !== '\\Recent').sort()).toEqual([...flags[i]!].sort());
+      }
+    });
+
     it('appends with flags and returns the UID the server assigned', async () => {
       const { store, fx, warnings } = await freshAccount(server);
       await fx.append('INBOX', makeMessage({ subject: 'already there' }));
@@ -399,6 +419,15 @@ describe('ImapStore against a Dovecot with "." as separator and no UIDPLUS', () 
     expect(await session.list()).toHaveLength(1);
     await session.close();
     await expect(store.createFolder('v1.2')).rejects.toThrow(/uses "\." to separate/);
+  });
+
+  it('appends one by one without UIDPLUS: appendMany declines and sends nothing', async () => {
+    const { store, fx } = await freshAccount(server);
+    const session = await open(store, 'INBOX');
+    const ticket = await ticketOf(session);
+    expect(await session.appendMany!([1, 2].map((n) => ({ ticket, content: makeMessage({ subject: `n${n}` }), flags: [], internalDate: new Date() })))).toBeNull();
+    await session.close();
+    expect(await fx.messages('INBOX')).toHaveLength(0);
   });
 
   it('refuses to delete without UIDPLUS, leaving every message in place', async () => {

@@ -6,6 +6,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../support/d
 import { startHostileImapServer } from '../support/hostile-imap-server.js';
 import { connect } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
+import { CANARY, leakForms } from '../support/canary.js';
 import { makeMessage } from '../support/messages.js';
 import { runCli, type CliResult } from '../support/sync-world.js';
 
@@ -14,8 +15,8 @@ import { runCli, type CliResult } from '../support/sync-world.js';
  * status, dry run, a crash mid-sync); it must never show up in anything Mailferry prints or
  * stores, nor in a passwordCommand's arguments or environment. And TLS: a self-signed server is
  * refused with its fingerprint, accepted once pinned; STARTTLS is never silently skipped.
+ * What reaches the app's window is scanned in renderer-secrets.test.ts.
  */
-const CANARY = 'Canary-s3cr3t-7f1c9e-PW';
 const FAULT_EXIT = 86;
 
 let server: DovecotServer;
@@ -31,11 +32,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The forms a password could leak in: as is, and inside base64 (SASL PLAIN, a careless log). */
-function leakForms(): string[] {
-  return [CANARY, Buffer.from(CANARY).toString('base64'), Buffer.from(`\0${user.user}\0${CANARY}`).toString('base64')];
-}
-
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -45,7 +41,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 function expectClean(text: string, where: string): void {
-  for (const form of leakForms()) expect(text.includes(form), `the password (as "${form}") appears in ${where}`).toBe(false);
+  for (const form of leakForms(CANARY, user.user)) expect(text.includes(form), `the password (as "${form}") appears in ${where}`).toBe(false);
 }
 
 type Variant = 'password' | 'passwordEnv' | 'passwordCommand';

@@ -43,6 +43,8 @@ export interface DovecotServer {
   readonly dir: string;
   /** A fresh user with an empty mailbox: instant, unless a name or password is given. */
   addUser(user?: string, password?: string): Promise<DovecotUser>;
+  /** Gives the user a new password, as a change at the provider would; sessions already open stay. */
+  setPassword(user: string, password: string): Promise<DovecotUser>;
   /** The user's Maildir root (INBOX lives here; folders nest below it). */
   mailRoot(user: string): string;
   /** The directory Dovecot stores a folder in (server-side name, with the server separator). */
@@ -140,6 +142,16 @@ interface ServerParts {
   exited: Promise<void>;
 }
 
+/** Dovecot notices a changed passwd file only in a later second than its last look. */
+async function untilLoginWorks(p: ServerParts, u: DovecotUser): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    if (await run('doveadm', ['-c', p.confFile, 'auth', 'test', u.user, u.password]).then(() => true, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`Dovecot did not pick up the password of ${u.user}`);
+  }
+}
+
 function server(p: ServerParts): DovecotServer {
   const mailRoot = (user: string) => path.join(p.dir, 'mail', user);
   const doveadm = async (...args: string[]) => (await run('doveadm', ['-c', p.confFile, ...args])).stdout.trim();
@@ -161,14 +173,17 @@ function server(p: ServerParts): DovecotServer {
       const added = { user: user ?? newUserName(), password: password ?? newPassword() };
       p.users.push(added);
       await writePasswd(p.passwdFile, [...p.users, ...p.pool], p.runAs);
-      // Dovecot notices a changed passwd file only in a later second than its last look.
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
-        if (await run('doveadm', ['-c', p.confFile, 'auth', 'test', added.user, added.password]).then(() => true, () => false)) break;
-        if (Date.now() > deadline) throw new Error(`Dovecot did not pick up user ${added.user}`);
-      }
+      await untilLoginWorks(p, added);
       return added;
+    },
+    async setPassword(user, password) {
+      const index = p.users.findIndex((u) => u.user === user);
+      if (index < 0) throw new Error(`no user ${user}`);
+      const changed = { user, password };
+      p.users[index] = changed;
+      await writePasswd(p.passwdFile, [...p.users, ...p.pool], p.runAs);
+      await untilLoginWorks(p, changed);
+      return changed;
     },
     mailRoot,
     async folderDir(user, folder) {

@@ -1,5 +1,5 @@
 import { emptyFolderSummary } from '../../shared/sync-summary.js';
-import type { EngineCommand, EngineEvent } from '../../shared/api/engine-protocol.js';
+import type { AccountOverview, EngineCommand, EngineEvent } from '../../shared/api/engine-protocol.js';
 import type { EngineLauncher, EngineProcess } from '../../electron/service/engine/engine-process.js';
 
 type SyncCommand = Extract<EngineCommand, { type: 'sync' }>;
@@ -13,6 +13,10 @@ export class FakeEngine {
   readonly launches: { hiddenEnv: readonly string[] }[] = [];
   /** What a sync does; by default a quick successful pass over INBOX. */
   onSync: (cmd: SyncCommand, emit: (e: EngineEvent) => void) => void = (cmd, emit) => passOk(cmd, emit);
+  /** Each account's state as the host would read it: the last status reported, unless a test sets it. */
+  readonly overviews = new Map<string, AccountOverview>();
+  /** How an overview request is answered; tests may read real state files instead. */
+  readOverview: (account: string) => Promise<AccountOverview> = async (account) => this.overviews.get(account) ?? { account, folders: [] };
   private current: { emit: (e: unknown) => void; exit: (code: number | null) => void } | null = null;
 
   readonly launcher: EngineLauncher = (opts) => {
@@ -31,13 +35,13 @@ export class FakeEngine {
         // Commands cross a process boundary: a copy, as structured clone / JSON would make.
         const cmd = JSON.parse(JSON.stringify(command)) as EngineCommand;
         this.commands.push(cmd);
-        queueMicrotask(() => this.answer(cmd, (e) => alive && messageListeners.forEach((l) => l(e)), (code) => exitWith(code)));
+        queueMicrotask(() => this.answer(cmd, (e) => alive && this.deliver(e, messageListeners), (code) => exitWith(code)));
       },
       onMessage: (l) => messageListeners.push(l),
       onExit: (l) => exitListeners.push(l),
       kill: () => exitWith(null),
     };
-    this.current = { emit: (e) => messageListeners.forEach((l) => l(e)), exit: exitWith };
+    this.current = { emit: (e) => this.deliver(e as EngineEvent, messageListeners), exit: exitWith };
     queueMicrotask(() => this.current?.emit({ type: 'ready', pid: 4242 }));
     return proc;
   };
@@ -56,10 +60,16 @@ export class FakeEngine {
     return this.commands.filter((c): c is SyncCommand => c.type === 'sync');
   }
 
+  /** A pass's status is what its state files hold afterwards, as later overview requests read them. */
+  private deliver(e: EngineEvent, listeners: ((m: unknown) => void)[]): void {
+    if (e.type === 'status') this.overviews.set(e.account, e.overview);
+    listeners.forEach((l) => l(e));
+  }
+
   private answer(cmd: EngineCommand, emit: (e: EngineEvent) => void, exit: (code: number) => void): void {
     switch (cmd.type) {
       case 'overview':
-        emit({ type: 'reply', requestId: cmd.requestId, result: { account: cmd.account, folders: [] }, error: null });
+        void this.readOverview(cmd.account).then((result) => emit({ type: 'reply', requestId: cmd.requestId, result, error: null }));
         return;
       case 'listFolders':
         emit({ type: 'reply', requestId: cmd.requestId, result: { remote: ['INBOX', 'Archive'], local: ['INBOX'] }, error: null });

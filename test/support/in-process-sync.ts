@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountConfig } from '../../shared/config.js';
 import type { AccountSummary } from '../../shared/sync-summary.js';
+import { loadConfig } from '../../electron/engine/config/load-config.js';
+import type { Side } from '../../electron/engine/state/folder-state.js';
 import { syncAccount } from '../../electron/engine/sync/sync-account.js';
 import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
 import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
 import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
 import type { MailStore } from '../../electron/engine/store/mail-store.js';
+import { openAccountStores } from '../../electron/engine/store/open-store.js';
 import type { DovecotServer, DovecotUser } from './dovecot.js';
+import type { SyncWorld } from './sync-world.js';
 
 /**
  * An IMAP<->Maildir account synced by the engine in this process, so a test can wrap the real
@@ -41,4 +45,31 @@ export async function inProcessAccount(server: DovecotServer, user: DovecotUser)
       }),
     });
   return { maildir, sync };
+}
+
+/**
+ * One pass over a SyncWorld's account (IMAP<->Maildir or IMAP<->IMAP, from its config file) in
+ * this process; `wrap` may decorate either real store, like `sync` above.
+ */
+export async function syncWorldInProcess(world: SyncWorld, wrap: Partial<Record<Side, (store: MailStore) => MailStore>> = {}): Promise<AccountSummary> {
+  const { config } = await loadConfig(world.configPath);
+  const opened: MailStore[] = [];
+  try {
+    return await syncAccount(config.accounts[0]!, {
+      stateDir: config.stateDir,
+      folders: [],
+      dryRun: false,
+      allowMassDelete: false,
+      reporter: silentReporter,
+      secretEnvNames: [],
+      connect: async (account, warn) => {
+        const stores = await openAccountStores(account, [], warn);
+        opened.push(stores.remote, stores.local);
+        return { remote: wrap.remote?.(stores.remote) ?? stores.remote, local: wrap.local?.(stores.local) ?? stores.local };
+      },
+    });
+  } finally {
+    // syncAccount leaves stores it was handed open.
+    await Promise.allSettled(opened.map((s) => s.close()));
+  }
 }

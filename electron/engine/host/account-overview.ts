@@ -24,7 +24,14 @@ export async function accountOverview(stateDir: string, account: string): Promis
       lastSync: state.lastSync === null ? null : new Date(state.lastSync).toISOString(),
       remoteMessages: pairs.filter((p) => p.remote !== null).length,
       localMessages: pairs.filter((p) => p.local !== null).length,
-      conflicts: state.conflicts.map((c) => ({ id: c.id, kind: c.kind, detail: c.detail, at: new Date(c.at).toISOString(), settled: c.settled ?? null })),
+      conflicts: state.conflicts.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        detail: c.detail,
+        sides: c.sides ?? null,
+        at: new Date(c.at).toISOString(),
+        settled: c.settled ?? null,
+      })),
       damaged: null,
     });
   }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { fsyncDir, unlinkDurably, writeFileDurably } from '../durable-fs.js';
+import { writeFileDurably } from '../durable-fs.js';
 
 /**
  * One mailferry process per account at a time: two syncing the same account would both act
@@ -12,8 +12,13 @@ import { fsyncDir, unlinkDurably, writeFileDurably } from '../durable-fs.js';
  * The lock is `<accountDir>/lock`, created with O_EXCL and holding who owns it. A lock is
  * stale, and taken over, when its process is gone: the pid is not alive on this host, or it
  * was taken before this machine last booted (the pid may since belong to something else). A
- * lock file that cannot be read is stale only after an hour (a live process may be mid-write).
- * Locks from other hosts are never taken over: their processes cannot be checked from here.
+ * lock file that cannot be read is stale when it was written before this boot, and otherwise
+ * only after an hour (a live process may be mid-write). Locks from other hosts are never taken
+ * over: their processes cannot be checked from here.
+ *
+ * Taking and releasing the lock is not fsync'd: it is taken for every pass (a watching engine
+ * makes one every few minutes), and durability buys nothing. After a power cut the file is
+ * gone, empty or whole, all written before the boot, hence stale.
  */
 const LOCK_FILE = 'lock';
 const UNREADABLE_STALE_MS = 60 * 60 * 1000;
@@ -103,14 +108,12 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
   }
   try {
     await handle.writeFile(content);
-    await handle.sync();
   } catch (err) {
     await handle.close();
-    await unlinkDurably(path);
+    await unlink(path);
     throw err;
   }
   await handle.close();
-  await fsyncDir(dirname(path));
   return true;
 }
 
@@ -126,13 +129,13 @@ async function judge(path: string, account: string): Promise<Verdict> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone' };
     throw err;
   }
+  const bootedAt = Date.now() - uptime() * 1000;
   if (owner === null) {
-    if (Date.now() - writtenAt.getTime() > UNREADABLE_STALE_MS) return { kind: 'stale' };
+    if (writtenAt.getTime() < bootedAt - BOOT_SLACK_MS || Date.now() - writtenAt.getTime() > UNREADABLE_STALE_MS) return { kind: 'stale' };
     return { kind: 'held', error: new AccountLockedError(account, path, null, writtenAt) };
   }
   const startedAt = new Date(owner.startedAt);
   if (owner.hostname === hostname()) {
-    const bootedAt = Date.now() - uptime() * 1000;
     if (startedAt.getTime() < bootedAt - BOOT_SLACK_MS || !isAlive(owner.pid)) return { kind: 'stale' };
   }
   return { kind: 'held', error: new AccountLockedError(account, path, { pid: owner.pid, hostname: owner.hostname, startedAt }, writtenAt) };
@@ -175,6 +178,10 @@ class HeldLock implements AccountLock {
     if (this.released) return;
     this.released = true;
     const owner = await readOwner(this.path);
-    if (owner !== 'missing' && owner?.token === this.token) await unlinkDurably(this.path);
+    if (owner !== 'missing' && owner?.token === this.token) await unlink(this.path).catch(ignoreMissing);
   }
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
 }

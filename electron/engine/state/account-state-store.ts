@@ -46,11 +46,13 @@ export class AccountStateStore {
   /** Opens (creating, mode 0700) the state directory of one account. */
   static async open(accountDir: string): Promise<AccountStateStore> {
     const foldersDir = join(accountDir, 'folders');
-    await mkdir(foldersDir, { recursive: true, mode: 0o700 });
-    // Make the directories themselves durable, or a crash could lose a whole fresh state tree.
-    await fsyncDir(foldersDir);
-    await fsyncDir(accountDir);
-    await fsyncDir(dirname(accountDir));
+    // Make new directories durable, or a crash could lose a whole fresh state tree. (mkdir
+    // names the first directory it made; none made means an earlier open did this already.)
+    if ((await mkdir(foldersDir, { recursive: true, mode: 0o700 })) !== undefined) {
+      await fsyncDir(foldersDir);
+      await fsyncDir(accountDir);
+      await fsyncDir(dirname(accountDir));
+    }
     return new AccountStateStore(accountDir, foldersDir);
   }
 
@@ -66,6 +68,12 @@ export class AccountStateStore {
       else if (decoded !== null) names.add(decoded);
     }
     return [...names].sort();
+  }
+
+  /** The files a folder's state lives in (for fingerprints: see quiet-folders.ts). */
+  stateFiles(folder: string): string[] {
+    const files = this.files(folder);
+    return [files.snapshot, files.journal];
   }
 
   loadFolder(folder: string): Promise<FolderLoad> {

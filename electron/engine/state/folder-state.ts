@@ -1,4 +1,5 @@
 import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
+import type { ConflictSides } from '../../../shared/conflict-sides.js';
 import type { FullIdentity, MessageIdentity } from '../../../shared/identity.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 
@@ -70,6 +71,8 @@ export interface Conflict {
   folder: string;
   /** Human-readable account of what happened on each side and what the engine did. */
   detail: string;
+  /** What happened on each side; absent in conflicts recorded before it was kept. */
+  sides?: ConflictSides;
   pairKey: number | null;
   at: number;
   /** The user's choice, applied by the folder's next pass (which then drops the conflict). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Conflict, CreateIntent, GhostWatch, Pair, StateRecord } from './folder-state.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 import { CONFLICT_CHOICES } from '../../../shared/conflicts.js';
+import { ConflictSidesSchema } from '../../../shared/conflict-sides.js';
 
 /**
  * Shapes of everything the state files hold. Objects are strict: a field this version does
@@ -64,6 +65,7 @@ export const conflictSchema = z.strictObject({
   kind: z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped']),
   folder: z.string(),
   detail: z.string(),
+  sides: ConflictSidesSchema.optional(),
   pairKey: count.nullable(),
   at: z.number(),
   settled: z.enum(CONFLICT_CHOICES).optional(),

@@ -20,6 +20,12 @@ export interface MailStore {
   renameFolder(from: string, to: string): Promise<void>;
   /** Opens a folder for one sync pass. Throws FolderMissingError when it does not exist. */
   openFolder(name: string): Promise<FolderSession>;
+  /**
+   * The status openFolder would report, when the side can tell without opening the folder
+   * (Maildir: a few stats; IMAP: the LIST-STATUS reply of the last listFolders, until the
+   * folder is opened). Null when it cannot, or the folder is gone.
+   */
+  peekStatus(name: string): Promise<FolderStatus | null>;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,25 @@ export interface ListedMessage {
   flags: string[];
   /** Size as the identity counts it (IMAP RFC822.SIZE), when the side knows it without extra work. */
   size?: number;
+}
+
+/** A message's Subject, From and Date decoded for display; null when it has none. */
+export interface MessageHeaders {
+  subject: string | null;
+  from: string | null;
+  /** ISO time. */
+  date: string | null;
+}
+
+/**
+ * Which server UIDs another sync tool recorded for messages of this side (mbsync's sync state
+ * in a Maildir folder), so that a first sync can pair what that tool already paired.
+ */
+export interface ForeignUids {
+  /** The server's UIDVALIDITY the records were made under: they say nothing under another. */
+  uidValidity: string;
+  /** Message id on this side -> the server's UID, one to one. */
+  uids: Map<string, string>;
 }
 
 export interface MessageContent {
@@ -116,6 +141,14 @@ export interface FolderSession {
    * Messages that vanished are absent from the result, not errors.
    */
   identify(ids: string[]): Promise<Map<string, MessageIdentity>>;
+  /**
+   * Subject, From and Date of the given messages, for describing a conflict: only those header
+   * fields are read (IMAP: BODY.PEEK[HEADER.FIELDS]; Maildir: the file up to its blank line).
+   * Messages that vanished are absent from the result.
+   */
+  headers(ids: string[]): Promise<Map<string, MessageHeaders>>;
+  /** Server UIDs another sync tool recorded for this side's messages; Maildir sides only, null when none can be trusted. */
+  foreignUids?(): Promise<ForeignUids | null>;
   /** Opens one message for reading, or null when it has vanished since listing. */
   read(id: string): Promise<MessageContent | null>;
   /**
@@ -133,6 +166,12 @@ export interface FolderSession {
    */
   append(req: AppendRequest): Promise<string | null>;
   /**
+   * Creates several whole messages durably in one go, all or none, where the side can (IMAP
+   * MULTIAPPEND with UIDPLUS). Returns their ids in order (null for one the server did not
+   * report), or null without doing anything when the side cannot: then append one by one.
+   */
+  appendMany?(reqs: AppendRequest[]): Promise<(string | null)[] | null>;
+  /**
    * After a crash: ids of messages created under this ticket whose identity matches, among
    * those not in `exclude` (ids already paired). Leftover partial files are cleaned up here.
    * `identity` is null for Maildir tickets: a file under the ticket's unique name that reached
@@ -141,8 +180,11 @@ export interface FolderSession {
   recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]>;
   /** Makes every append made with `deferSync` durable. */
   syncAppends(): Promise<void>;
-  /** Adds and removes flags; ids that vanished are skipped silently. */
-  setFlags(changes: FlagChange[]): Promise<void>;
+  /**
+   * Adds and removes flags. Returns the ids that had vanished (another client moved or deleted
+   * them): their flags were not set, so the caller must not record the change as done.
+   */
+  setFlags(changes: FlagChange[]): Promise<string[]>;
   /**
    * Deletes exactly these messages (IMAP: UID STORE \Deleted + UID EXPUNGE of these UIDs only,
    * so other clients' \Deleted marks survive). Ids that vanished are skipped silently.

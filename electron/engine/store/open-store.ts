@@ -25,7 +25,9 @@ async function openStore(
   secretEnvNames: string[],
   onWarning: (msg: string) => void,
 ): Promise<MailStore> {
-  if (endpoint.type === 'maildir') return MaildirStore.open(endpoint.path, { onWarning });
+  if (endpoint.type === 'maildir') {
+    return MaildirStore.open(endpoint.path, { onWarning, layout: endpoint.layout, nameEncoding: endpoint.nameEncoding });
+  }
   return ImapStore.connect(await resolveImapEndpoint(endpoint, account, secretEnvNames), { onWarning });
 }
 

@@ -10,10 +10,13 @@ const BATCH = 500;
  * Flag updates, then deletes, in batches. Neither needs an intent: re-running a flag update is
  * harmless (both sides already agree, so the merge is a no-op), and a delete interrupted before
  * its pair was forgotten is seen next run as "gone from both sides".
+ * Flag updates return false when some did not reach their message (see below).
  */
-export async function applyFlagUpdates(ctx: FolderContext, plan: FolderPlan): Promise<void> {
+export async function applyFlagUpdates(ctx: FolderContext, plan: FolderPlan): Promise<boolean> {
+  let allLanded = true;
   for (let i = 0; i < plan.flagUpdates.length; i += BATCH) {
     const batch = plan.flagUpdates.slice(i, i + BATCH);
+    const missed = new Set<number>();
     for (const side of ['remote', 'local'] as const) {
       const changes: FlagChange[] = [];
       for (const u of batch) {
@@ -21,12 +24,17 @@ export async function applyFlagUpdates(ctx: FolderContext, plan: FolderPlan): Pr
         if (c) changes.push({ id: c.id, ...flagDelta(c.from, c.to) });
       }
       if (changes.length === 0) continue;
-      await ctx.sessions[side].setFlags(changes);
-      ctx.summary.flagUpdates[side === 'local' ? 'toLocal' : 'toRemote'] += changes.length;
+      const vanished = new Set(await ctx.sessions[side].setFlags(changes));
+      for (const u of batch) if (u[side] && vanished.has(u[side].id)) missed.add(u.key);
+      ctx.summary.flagUpdates[side === 'local' ? 'toLocal' : 'toRemote'] += changes.length - vanished.size;
     }
-    for (const u of batch) ctx.journal.append({ op: 'flags', key: u.key, flags: u.base });
+    // A message another client moved or deleted mid-pass never got the change: its merge base
+    // stays, so next run still sees the change (kept when moved, restored when deleted).
+    for (const u of batch) if (!missed.has(u.key)) ctx.journal.append({ op: 'flags', key: u.key, flags: u.base });
     await ctx.journal.sync('flags updated');
+    if (missed.size > 0) allLanded = false;
   }
+  return allLanded;
 }
 
 export async function applyDeletes(ctx: FolderContext, plan: FolderPlan): Promise<void> {

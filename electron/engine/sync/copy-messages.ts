@@ -109,7 +109,7 @@ async function toMaildir(ctx: FolderContext, batch: CopyAction[], whole: Map<str
  */
 async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string, WholeMessage>): Promise<number[]> {
   const target = ctx.sessions[batch[0]!.to];
-  const ready: { copy: CopyAction; bytes: Buffer; internalDate: Date; identity: FullIdentity; ticket: AppendTicket; intent: CreateIntent }[] = [];
+  const ready: ReadyAppend[] = [];
   const prepare = async (copy: CopyAction, bytes: Buffer, internalDate: Date) => {
     const identity = fullIdentityOf(bytes);
     const ticket = await target.appendTicket();
@@ -122,8 +122,9 @@ async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string
   const keys: number[] = [];
   const append = async () => {
     await ctx.journal.sync('intent to copy');
-    for (const r of ready.splice(0)) {
-      const key = await skipIfRefused(ctx, r.copy, () => appendOne(ctx, r.copy, r.bytes, r.internalDate, r.identity, r.ticket, r.intent));
+    const left = await appendTogether(ctx, ready.splice(0), keys);
+    for (const r of left) {
+      const key = await skipIfRefused(ctx, r.copy, () => appendOne(ctx, r));
       if (key === 'refused') ctx.journal.append({ op: 'intentDone', id: r.intent.id });
       else keys.push(key);
     }
@@ -142,16 +143,58 @@ async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string
   return keys;
 }
 
-async function appendOne(ctx: FolderContext, copy: CopyAction, bytes: Buffer, internalDate: Date, identity: FullIdentity, ticket: AppendTicket, intent: CreateIntent): Promise<number> {
-  const target = ctx.sessions[copy.to];
-  let id = await target.append({ ticket, content: bytes, flags: copy.flags, internalDate });
+interface ReadyAppend {
+  copy: CopyAction;
+  bytes: Buffer;
+  internalDate: Date;
+  identity: FullIdentity;
+  ticket: AppendTicket;
+  intent: CreateIntent;
+}
+
+/** Messages per MULTIAPPEND are capped by bytes too, so one command never holds a huge batch. */
+const TOGETHER_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Appends `ready` (their intents durable) in as few commands as the target allows (IMAP
+ * MULTIAPPEND: all or none per command). Returns what is left to append one by one: all of it
+ * when the target cannot, and the rest of a chunk the server refused, so the message it
+ * refused is found and skipped alone.
+ */
+async function appendTogether(ctx: FolderContext, ready: ReadyAppend[], keys: number[]): Promise<ReadyAppend[]> {
+  const target = ctx.sessions[ready[0]?.copy.to ?? 'remote'];
+  let from = 0;
+  while (ready.length - from > 1 && target.appendMany) {
+    let to = from + 1;
+    for (let bytes = ready[from]!.bytes.length; to < ready.length && bytes + ready[to]!.bytes.length <= TOGETHER_MAX_BYTES; to++) bytes += ready[to]!.bytes.length;
+    const chunk = ready.slice(from, to);
+    let ids;
+    try {
+      ids = await target.appendMany(chunk.map((r) => ({ ticket: r.ticket, content: r.bytes, flags: r.copy.flags, internalDate: r.internalDate })));
+    } catch (err) {
+      if (isRefusedMessage(err)) break;
+      throw err;
+    }
+    if (ids === null) break;
+    for (const [i, r] of chunk.entries()) keys.push(await finishAppend(ctx, r, ids[i] ?? null));
+    from = to;
+  }
+  return ready.slice(from);
+}
+
+async function appendOne(ctx: FolderContext, r: ReadyAppend): Promise<number> {
+  const id = await ctx.sessions[r.copy.to].append({ ticket: r.ticket, content: r.bytes, flags: r.copy.flags, internalDate: r.internalDate });
+  return finishAppend(ctx, r, id);
+}
+
+/** Records an appended message; without its id (no APPENDUID), finds it by identity first. */
+async function finishAppend(ctx: FolderContext, r: ReadyAppend, id: string | null): Promise<number> {
   if (id === null) {
-    // No APPENDUID: find the copy we just made by its identity among UIDs from the ticket on.
-    const found = await target.recoverAppend(ticket, identity, pairedIds(ctx.state, copy.to));
+    const found = await ctx.sessions[r.copy.to].recoverAppend(r.ticket, r.identity, pairedIds(ctx.state, r.copy.to));
     id = found[found.length - 1] ?? null;
     if (id === null) throw new Error(`the server accepted a message but it cannot be found in "${ctx.folder}"`);
   }
-  return completeCopy(ctx, copy, intent, id, identity, bytes.length);
+  return completeCopy(ctx, r.copy, r.intent, id, r.identity, r.bytes.length);
 }
 
 /**

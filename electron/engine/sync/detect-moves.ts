@@ -2,8 +2,9 @@ import { sameFlags } from '../../../shared/flags.js';
 import { identityKey, type MessageIdentity } from '../../../shared/identity.js';
 import { flows } from '../plan/folder-plan.js';
 import { mergeFlags } from '../plan/merge-flags.js';
-import { otherSide, type Side } from '../state/folder-state.js';
-import type { MailStore } from '../store/mail-store.js';
+import { otherSide, type Conflict, type Side } from '../state/folder-state.js';
+import type { MailStore, MessageHeaders } from '../store/mail-store.js';
+import { headersOf, movedApartSides } from '../conflicts/describe-sides.js';
 import { eachWayKey } from './folder-context.js';
 import type { PreparedFolder } from './sync-folder.js';
 
@@ -27,7 +28,16 @@ export interface PlannedMove {
   base: string[];
   flags: Record<Side, readonly string[]>;
   /** Set when the two sides moved the message to different folders: the remote side's wins. */
-  divergedTo: string | null;
+  diverged: Divergence | null;
+}
+
+/** Where each side had put a message moved to different folders, for the conflict it records. */
+interface Divergence {
+  /** The folder the local side moved it to (the remote side's is `to`). */
+  localFolder: string;
+  /** The folder it was in at the last sync. */
+  previousFolder: string;
+  headers: MessageHeaders;
 }
 
 interface Departure {
@@ -73,7 +83,7 @@ export async function detectMoves(stores: Record<Side, MailStore>, prepared: Pre
         if (!d) continue;
         d.used = a.used = true;
         const flags = { [movedOn]: flagsOf(a.to, movedOn, a.id), [side]: flagsOf(d.from, side, d.id) } as Record<Side, readonly string[]>;
-        moves.push({ from: d.from, to: a.to, side, id: d.id, key: d.key, arrivalId: a.id, identity: d.identity, base: d.base, flags, divergedTo: null });
+        moves.push({ from: d.from, to: a.to, side, id: d.id, key: d.key, arrivalId: a.id, identity: d.identity, base: d.base, flags, diverged: null });
       }
     }
   }
@@ -84,10 +94,22 @@ export async function detectMoves(stores: Record<Side, MailStore>, prepared: Pre
     if (!r || !l || r.to === l.to || r.to.ctx.options.direction !== 'both') continue;
     r.used = l.used = true;
     const flags = { remote: flagsOf(r.to, 'remote', r.id), local: flagsOf(l.to, 'local', l.id) };
-    moves.push({ from: l.to, to: r.to, side: 'local', id: l.id, key: null, arrivalId: r.id, identity: pair.identity, base: pair.flags, flags, divergedTo: l.to.ctx.folder });
+    const headers = await arrivalHeaders(stores.remote, r.to.ctx.folder, r.id);
+    const diverged = { localFolder: l.to.ctx.folder, previousFolder: from.ctx.folder, headers };
+    moves.push({ from: l.to, to: r.to, side: 'local', id: l.id, key: null, arrivalId: r.id, identity: pair.identity, base: pair.flags, flags, diverged });
   }
   for (const m of moves) takeOutOfPlans(m);
   return moves;
+}
+
+/** Subject, From and Date of a message new in `folder`, for the conflict a divergent move records. */
+async function arrivalHeaders(store: MailStore, folder: string, id: string): Promise<MessageHeaders> {
+  const session = await store.openFolder(folder);
+  try {
+    return await headersOf(session, id);
+  } finally {
+    await session.close();
+  }
 }
 
 /** Pairs whose message vanished from `movedOn` and that the plan would delete or restore on it. */
@@ -170,7 +192,7 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
 function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   if (newId === undefined) return; // vanished before the move: the next run sees it gone
   if (m.key !== null) m.from.ctx.journal.append({ op: 'unpair', key: m.key });
-  if (m.divergedTo !== null) recordDivergence(m);
+  if (m.diverged !== null) recordDivergence(m, m.diverged);
   m.to.ctx.summary.moved[eachWayKey(m.side)]++;
   if (newId === null) return; // no COPYUID: paired by identity on the next run
   const movedOn = otherSide(m.side);
@@ -185,13 +207,15 @@ function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   m.to.plan.flagUpdates.push({ key, remote: change('remote'), local: change('local'), base: merged });
 }
 
-function recordDivergence(m: PlannedMove): void {
+function recordDivergence(m: PlannedMove, d: Divergence): void {
   const y = m.to.ctx;
   const which = m.identity.messageId ? `message ${m.identity.messageId}` : 'a message without Message-ID';
   const detail =
-    `${which} was moved to "${y.folder}" on the remote side and to "${m.divergedTo}" on the local side; ` +
+    `${which} was moved to "${y.folder}" on the remote side and to "${d.localFolder}" on the local side; ` +
     `the remote side's choice wins, so it is now in "${y.folder}" on both sides`;
-  y.journal.append({ op: 'conflict', conflict: { id: `moved-to-different-folders:${m.identity.headerSha256}:${Date.now()}`, kind: 'moved-to-different-folders', folder: y.folder, detail, pairKey: null, at: Date.now() } });
+  const sides = movedApartSides(d.previousFolder, { remote: y.folder, local: d.localFolder }, { headers: d.headers, size: m.identity.size }, m.flags);
+  const conflict: Conflict = { id: `moved-to-different-folders:${m.identity.headerSha256}:${Date.now()}`, kind: 'moved-to-different-folders', folder: y.folder, detail, sides, pairKey: null, at: Date.now() };
+  y.journal.append({ op: 'conflict', conflict });
   y.summary.conflicts++;
   y.reporter.note(y.account, y.folder, detail);
 }

@@ -2,9 +2,11 @@ import type { AccountConfig } from '../../../shared/config.js';
 import type { FolderSummary } from '../../../shared/sync-summary.js';
 import type { FolderDecision } from '../plan/plan-folders.js';
 import type { AccountStateStore } from '../state/account-state-store.js';
+import type { QuietFolders } from '../state/quiet-folders.js';
 import { emptyFolderState, type Side } from '../state/folder-state.js';
 import { FolderMissingError, type FolderSession, type MailStore } from '../store/mail-store.js';
-import type { FolderContext } from './folder-context.js';
+import { pairedIds, type FolderContext } from './folder-context.js';
+import { folderDeletedSides } from '../conflicts/describe-sides.js';
 import { checkMassDelete, executeFolder, prepareFolder, type PreparedFolder } from './sync-folder.js';
 import type { SyncAccountOptions } from './sync-account.js';
 
@@ -13,6 +15,7 @@ export interface AccountRun {
   account: AccountConfig;
   stores: Record<Side, MailStore>;
   stateStore: AccountStateStore;
+  quiet: QuietFolders;
   opts: SyncAccountOptions;
 }
 
@@ -30,10 +33,12 @@ export async function prepareDecision(run: AccountRun, decision: FolderDecision,
       summary.notes.push(`not synced: ${decision.reason}`);
       return null;
     case 'forget':
+      run.quiet.forget(folder);
       if (!opts.dryRun) await stateStore.deleteFolderState(folder);
       summary.notes.push('gone from both sides; forgotten');
       return null;
     case 'deleted':
+      run.quiet.forget(folder);
       return handleDeletedFolder(run, decision.deletedOn, folder, summary);
     case 'create':
       if (opts.dryRun) {
@@ -51,8 +56,12 @@ export async function prepareDecision(run: AccountRun, decision: FolderDecision,
 
 /** Second phase: carries out a prepared folder's plan and compacts its state. */
 export async function executePrepared(run: AccountRun, p: PreparedFolder): Promise<void> {
-  await withSessions(run, p.ctx, () => executeFolder(p));
-  if (p.ctx.summary.outcome === 'synced') await p.ctx.journal.compact();
+  const { ctx } = p;
+  await withSessions(run, ctx, () => executeFolder(p));
+  if (ctx.summary.outcome !== 'synced') return;
+  await ctx.journal.compact();
+  await ctx.journal.close();
+  await run.quiet.remember(ctx.folder, ctx.state, run.stateStore.stateFiles(ctx.folder));
 }
 
 /** Both phases for one folder on its own (a retry after a dropped connection). */
@@ -69,6 +78,10 @@ export async function syncFolderAlone(run: AccountRun, folder: string, summary: 
 
 async function prepareSync(run: AccountRun, folder: string, summary: FolderSummary): Promise<PreparedFolder | null> {
   const { account, stateStore, opts } = run;
+  if (await run.quiet.unchanged(folder, run.stores, stateStore.stateFiles(folder))) {
+    summary.outcome = 'unchanged';
+    return null;
+  }
   const loaded = await stateStore.loadFolder(folder);
   let state = loaded.ok ? loaded.state : emptyFolderState(folder);
   if (loaded.ok) {
@@ -93,6 +106,7 @@ async function prepareSync(run: AccountRun, folder: string, summary: FolderSumma
   try {
     const prepared = await withSessions(run, ctx, () => prepareFolder(ctx, opts.dryRun));
     if (!prepared || opts.dryRun) await ctx.journal.close();
+    if (!prepared && !opts.dryRun && summary.outcome === 'unchanged') await run.quiet.remember(folder, ctx.state, stateStore.stateFiles(folder));
     return opts.dryRun ? null : prepared;
   } catch (err) {
     await ctx.journal.close();
@@ -168,9 +182,12 @@ async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: str
     `Settle it in the app, move the messages elsewhere, or recreate the folder on the ${deletedOn} side to sync it again`;
   if (!conflict && loaded.ok && !opts.dryRun) {
     const journal = stateStore.openJournal(folder, loaded.state, loaded.seq);
+    // Messages no pair knows arrived after the last sync: the other side never had them.
+    const paired = pairedIds(loaded.state, survivor);
+    const sides = folderDeletedSides(folder, deletedOn, ids.length, ids.filter((id) => !paired.has(id)).length);
     journal.append({
       op: 'conflict',
-      conflict: { id: `folder-deleted-not-empty:${folder}`, kind: 'folder-deleted-not-empty', folder, detail: message, pairKey: null, at: Date.now() },
+      conflict: { id: `folder-deleted-not-empty:${folder}`, kind: 'folder-deleted-not-empty', folder, detail: message, sides, pairKey: null, at: Date.now() },
     });
     await journal.close();
   }

@@ -1,6 +1,7 @@
 import { identityKey } from '../../../shared/identity.js';
 import type { Side } from '../state/folder-state.js';
-import { pairByIdentity } from '../plan/pair-by-identity.js';
+import { pairByForeignUid } from '../plan/pair-by-foreign-uid.js';
+import { pairByIdentity, type IdentifiedMessage } from '../plan/pair-by-identity.js';
 import type { Listing } from '../plan/plan-folder.js';
 import { pairedIds, type FolderContext } from './folder-context.js';
 import { IdentityHasher } from '../identity-hasher.js';
@@ -64,10 +65,16 @@ export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: L
   const newLocal = unpairedIds(ctx, 'local', local);
   if (newRemote.length === 0 || newLocal.length === 0) return;
   const [idR, idL] = await Promise.all([ctx.sessions.remote.identify(newRemote), ctx.sessions.local.identify(newLocal)]);
-  const matches = pairByIdentity(
-    [...idR].map(([id, identity]) => ({ id, identity })),
-    [...idL].map(([id, identity]) => ({ id, identity })),
-  );
+  const remoteMessages = [...idR].map(([id, identity]) => ({ id, identity }));
+  const localMessages = [...idL].map(([id, identity]) => ({ id, identity }));
+  const matches = pairByIdentity(remoteMessages, localMessages);
+  // What identity leaves unpaired, another tool's records may pair (a Maildir mbsync kept).
+  const foreign = await ctx.sessions.local.foreignUids?.();
+  if (foreign) {
+    const used = new Set(matches.flat());
+    const rest = (ms: IdentifiedMessage[]) => ms.filter((m) => !used.has(m));
+    matches.push(...pairByForeignUid(rest(remoteMessages), rest(localMessages), foreign, ctx.sessions.remote.status.uidValidity));
+  }
   for (const [r, l] of matches) {
     const lFlags = new Set(local.get(l.id) ?? []);
     const common = (remote.get(r.id) ?? []).filter((f) => lFlags.has(f));

@@ -1,9 +1,12 @@
+import type { ConflictSides } from '../../../shared/conflict-sides.js';
+import { deleteVsChangeSides, headersOf } from '../conflicts/describe-sides.js';
 import type { FolderPlan, PlannedConflict } from '../plan/folder-plan.js';
-import type { Conflict } from '../state/folder-state.js';
+import type { Listing } from '../plan/plan-folder.js';
+import { otherSide, type Conflict, type Pair, type Side } from '../state/folder-state.js';
 import type { FolderContext } from './folder-context.js';
 
 /** Journals the planner's conflicts so `mailferry status` and the app can show and settle them. */
-export function recordConflicts(ctx: FolderContext, plan: FolderPlan): void {
+export async function recordConflicts(ctx: FolderContext, plan: FolderPlan, listings: Record<Side, Listing>): Promise<void> {
   const at = Date.now();
   for (const c of plan.conflicts) {
     const pair = ctx.state.pairs.get(c.key);
@@ -12,6 +15,7 @@ export function recordConflicts(ctx: FolderContext, plan: FolderPlan): void {
       kind: c.kind,
       folder: ctx.folder,
       detail: describe(c, pair?.identity.messageId ?? null),
+      ...(pair && { sides: await sidesOf(ctx, c, pair, listings) }),
       pairKey: c.key,
       at,
     };
@@ -19,6 +23,15 @@ export function recordConflicts(ctx: FolderContext, plan: FolderPlan): void {
     ctx.summary.conflicts++;
     ctx.reporter.note(ctx.account, ctx.folder, conflict.detail);
   }
+}
+
+/** The surviving copy tells the headers and its flags now; the deleted one had the merge base. */
+async function sidesOf(ctx: FolderContext, c: PlannedConflict, pair: Pair, listings: Record<Side, Listing>): Promise<ConflictSides> {
+  const survivor = otherSide(c.deletedOn);
+  const id = pair[survivor]!;
+  const headers = await headersOf(ctx.sessions[survivor], id);
+  const now = listings[survivor].get(id) ?? pair.flags;
+  return deleteVsChangeSides(ctx.folder, c.deletedOn, { headers, size: pair.identity.size }, { before: pair.flags, now });
 }
 
 function describe(c: PlannedConflict, messageId: string | null): string {

@@ -5,6 +5,7 @@ import { planFolders, type FolderDecision } from '../plan/plan-folders.js';
 import type { Side } from '../state/folder-state.js';
 import { AccountStateStore } from '../state/account-state-store.js';
 import { acquireAccountLock } from '../state/account-lock.js';
+import { QuietFolders } from '../state/quiet-folders.js';
 import type { MailStore } from '../store/mail-store.js';
 import { openAccountStores } from '../store/open-store.js';
 import { checkMassDelete, FolderStoppedError, type PreparedFolder } from './sync-folder.js';
@@ -50,7 +51,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
     const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w));
     stores = await withRetry(() => connect(account, warn), retrying(null));
-    const run: AccountRun = { account, stores, stateStore, opts };
+    const run: AccountRun = { account, stores, stateStore, quiet: await QuietFolders.load(accountDir), opts };
     let { decisions, missing } = await decideFolders(run, retrying(null));
     if (!opts.dryRun && (await renameFolders(run, decisions))) ({ decisions, missing } = await decideFolders(run, retrying(null)));
     const folders = decisions.map((decision) => ({ decision, folderSummary: emptyFolderSummary(decision.folder) }));
@@ -81,6 +82,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
       done(p.ctx.summary);
     }
     summary.folders = [...missing, ...folders.map((f) => f.folderSummary)];
+    // Only a hint for the next pass (see quiet-folders.ts): failing to keep it costs speed, not mail.
+    if (!opts.dryRun) await run.quiet.save().catch((err: unknown) => warn(`could not save the no-change hints: ${describeError(err)}`));
   } catch (err) {
     summary.error = describeError(err);
   } finally {

@@ -1,5 +1,6 @@
 import type { Side } from '../state/folder-state.js';
 import type { FolderStatus } from '../store/mail-store.js';
+import { sameStatus, statusVouches } from '../store/folder-status.js';
 import { planFolder, type Listing } from '../plan/plan-folder.js';
 import { massDeleteCheck } from '../plan/safety-check.js';
 import type { FolderPlan } from '../plan/folder-plan.js';
@@ -12,6 +13,7 @@ import { copyMessages } from './copy-messages.js';
 import { applyBookkeeping, applyDeletes, applyFlagUpdates } from './apply-changes.js';
 import { recordConflicts } from './record-conflicts.js';
 import { applySettledConflicts } from './settled-conflicts.js';
+import { massDeleteSides } from '../conflicts/describe-sides.js';
 
 export class FolderStoppedError extends Error {
   override name = 'FolderStoppedError';
@@ -76,7 +78,8 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
  * messages" is a move, not a mass delete): records a conflict and stops the folder.
  */
 export async function checkMassDelete(p: PreparedFolder): Promise<void> {
-  const verdict = massDeleteCheck(p.plan, { remote: p.listings.remote.size, local: p.listings.local.size });
+  const counts = { remote: p.listings.remote.size, local: p.listings.local.size };
+  const verdict = massDeleteCheck(p.plan, counts);
   if (!verdict || p.allowMassDelete) return;
   const { ctx } = p;
   const message =
@@ -84,7 +87,15 @@ export async function checkMassDelete(p: PreparedFolder): Promise<void> {
     `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
   ctx.journal.append({
     op: 'conflict',
-    conflict: { id: `mass-delete-stopped:${ctx.folder}`, kind: 'mass-delete-stopped', folder: ctx.folder, detail: message, pairKey: null, at: Date.now() },
+    conflict: {
+      id: `mass-delete-stopped:${ctx.folder}`,
+      kind: 'mass-delete-stopped',
+      folder: ctx.folder,
+      detail: message,
+      sides: massDeleteSides(ctx.folder, verdict.side, verdict.deletes, counts),
+      pairKey: null,
+      at: Date.now(),
+    },
   });
   await ctx.journal.sync('mass delete stopped');
   throw new FolderStoppedError(message);
@@ -101,16 +112,22 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
       throw new Error(`the ${side} folder was renumbered (UIDVALIDITY changed) during the sync; it is re-paired on the next run`);
     }
   }
-  recordConflicts(ctx, plan);
+  await recordConflicts(ctx, plan, p.listings);
   await copyMessages(ctx, plan.copies);
-  await applyFlagUpdates(ctx, plan);
+  const flagsLanded = await applyFlagUpdates(ctx, plan);
   await applyDeletes(ctx, plan);
   applyBookkeeping(ctx, plan);
   for (const id of p.settledDone) ctx.journal.append({ op: 'conflictDone', id });
 
   // The status seen when the folder was listed: anything that changed after it (including our
-  // own writes) makes the next run list that side in full, so nothing is ever skipped.
-  for (const side of ['remote', 'local'] as const) ctx.journal.append({ op: 'status', side, status: p.seen[side] });
+  // own writes) makes the next run list that side in full, so nothing is ever skipped. A flag
+  // update that missed its message (another client moved or deleted it) left the sides off the
+  // merge base for that pair, so the next run must not take flags from state: no change
+  // tracking is recorded, and both sides are listed in full.
+  for (const side of ['remote', 'local'] as const) {
+    const status = flagsLanded ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
+    ctx.journal.append({ op: 'status', side, status });
+  }
   ctx.journal.append({ op: 'synced', at: Date.now() });
   await ctx.journal.sync('folder synced');
   ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote });
@@ -142,18 +159,7 @@ function sideUnchanged(ctx: FolderContext, side: Side): boolean {
   const before = ctx.state.status[side];
   const now = ctx.sessions[side].status;
   if (!before || ctx.state.intents.size > 0) return false;
-  if (before.highestModseq === null && before.changeToken === null) return false;
-  return sameStatus(before, now);
-}
-
-function sameStatus(a: FolderStatus, b: FolderStatus): boolean {
-  return (
-    a.uidValidity === b.uidValidity &&
-    a.uidNext === b.uidNext &&
-    a.highestModseq === b.highestModseq &&
-    a.messages === b.messages &&
-    a.changeToken === b.changeToken
-  );
+  return statusVouches(before) && sameStatus(before, now);
 }
 
 /**

@@ -25,7 +25,14 @@ export function accountFromInput(input: AccountInput, previous: AccountConfig | 
 function localEndpoint(input: LocalEndpointInput, previous: AccountConfig['local'] | undefined, typed: Partial<Record<Side, string>>): AccountConfig['local'] {
   if (input.type === 'imap') return imapEndpoint(input, previous?.type === 'imap' ? previous : undefined, 'local', typed);
   const path = expandHome(input.path.trim(), currentPlatform());
-  return { type: 'maildir', path } satisfies MaildirEndpointConfig;
+  // The UI does not show the layout: an edit must keep the one the file set for this Maildir.
+  const kept = previous?.type === 'maildir' && previous.path === path ? previous : undefined;
+  return {
+    type: 'maildir',
+    path,
+    ...(kept?.layout !== undefined ? { layout: kept.layout } : {}),
+    ...(kept?.nameEncoding !== undefined ? { nameEncoding: kept.nameEncoding } : {}),
+  } satisfies MaildirEndpointConfig;
 }
 
 function imapEndpoint(input: ImapEndpointInput, previous: ImapEndpointConfig | undefined, side: Side, typed: Partial<Record<Side, string>>): ImapEndpointConfig {

@@ -104,6 +104,7 @@ export function conflictViews(account: string, overview: AccountOverview | null)
       folder: f.folder,
       kind: c.kind,
       detail: c.detail,
+      sides: c.sides,
       at: c.at,
       choices: [...CHOICES_BY_KIND[c.kind]],
       settled: c.settled,

@@ -50,8 +50,8 @@ export function useEvent<E extends AppEvent>(event: E, listener: (payload: AppEv
 
 /**
  * Calls back when a pass of the account (any account for null) has ended. Screens reload on
- * this rather than on every accountChanged: the host also announces accounts while answering
- * reads, so reloading on each announcement would ask again forever.
+ * this rather than on every accountChanged: what they load (folders, conflicts) changes with
+ * passes, while most announcements (a pause, the next sync time) do not touch it.
  */
 export function usePassFinished(account: string | null, onFinished: (account: string) => void): void {
   const live = useLiveStore();

@@ -1,5 +1,6 @@
 import type { AccountState, ConnectionTestResult, ErrorKind, ServerGuess } from '../../../shared/api/app-api.js';
 import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
+import type { SideChange } from '../../../shared/conflict-sides.js';
 import type { Direction } from '../../../shared/config.js';
 
 /** Plain words for everything the engine reports by code. */
@@ -55,6 +56,30 @@ export const CONFLICT_TITLE: Record<ConflictKind, string> = {
   'folder-deleted-not-empty': 'Folder deleted on one side while it still had mail',
   'mass-delete-stopped': 'Stopped by the mass-delete safety check',
 };
+
+export const SIDE_CHANGE_LABEL: Record<SideChange, string> = {
+  deleted: 'Deleted',
+  'flags-changed': 'Flags changed',
+  moved: 'Moved',
+  'folder-deleted': 'Folder deleted',
+  'folder-kept': 'Folder kept, with mail in it',
+  'messages-removed': 'Messages removed',
+  'deletions-stopped': 'Deletions stopped by the safety check',
+};
+
+const FLAG_NAME: Record<string, string> = {
+  '\\Answered': 'Answered',
+  '\\Flagged': 'Flagged',
+  '\\Draft': 'Draft',
+  '\\Deleted': 'Marked for deletion',
+  $Forwarded: 'Forwarded',
+};
+
+/** "Read, Flagged": read or unread always, then the other flags, keywords as they are spelled. */
+export function flagsText(flags: readonly string[]): string {
+  const rest = flags.filter((f) => f !== '\\Seen').map((f) => FLAG_NAME[f] ?? f);
+  return [flags.includes('\\Seen') ? 'Read' : 'Unread', ...rest].join(', ');
+}
 
 /** Per kind, because "keep both" means something different for a message and for a folder. */
 export function choiceText(kind: ConflictKind, choice: ConflictChoice): { label: string; detail: string } {

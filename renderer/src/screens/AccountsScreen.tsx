@@ -139,7 +139,8 @@ export function AccountError({ account: a }: { account: AccountView }) {
       <p className="hint">{ERROR_ADVICE[a.lastError.kind]}</p>
       {FIXED_BY_EDITING.has(a.lastError.kind) && (
         <button type="button" className="secondary" onClick={() => navigate({ screen: 'edit-account', account: a.name })}>
-          Edit account
+          {/* The editor opens at the server, password included; a new one is tested before it is saved. */}
+          {a.lastError.kind === 'auth' ? 'Change password…' : 'Edit account'}
         </button>
       )}
     </div>

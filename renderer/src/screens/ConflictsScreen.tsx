@@ -6,6 +6,8 @@ import { useNavigate } from '../components/navigation.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
 import { Empty, Failed, Loading } from '../components/Status.js';
 import { Time } from '../components/Time.js';
+import { ConflictSidesTable } from '../components/ConflictSidesTable.js';
+import { sideNames } from '../model/conflict-sides.js';
 import { CONFLICT_TITLE, choiceText } from '../model/wording.js';
 
 export function ConflictsScreen({ account }: { account: string | null }) {
@@ -77,7 +79,8 @@ function ConflictCard({ conflict: c, onSettled }: { conflict: ConflictView; onSe
   const live = useLive();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const syncing = live.accounts?.find((a) => a.name === c.account)?.state === 'syncing';
+  const account = live.accounts?.find((a) => a.name === c.account);
+  const syncing = account?.state === 'syncing';
   const titleId = `conflict-${c.id}`;
 
   const choose = (choice: ConflictChoice) => {
@@ -99,7 +102,11 @@ function ConflictCard({ conflict: c, onSettled }: { conflict: ConflictView; onSe
       <p className="conflict-where">
         In <strong>{c.folder}</strong> · found <Time iso={c.at} />
       </p>
+      {c.sides && <ConflictSidesTable sides={c.sides} names={sideNames(account)} />}
       <p className="conflict-detail">{c.detail}</p>
+      {c.kind === 'moved-to-different-folders' && (
+        <p className="hint">To have it in the other folder after all, move it there in your mail program: Mailferry carries the move over to the other side.</p>
+      )}
       {c.settled ? (
         <div className="settled" role="status">
           <p>

@@ -124,7 +124,18 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     {
       name: 'imap field on a maildir side',
       edit: (d) => (local(d).host = 'localhost'),
-      line: 'accounts[0].local.host: unknown key (allowed: type, path)',
+      line: 'accounts[0].local.host: unknown key (allowed: type, path, layout, nameEncoding)',
+    },
+    {
+      name: 'unknown maildir layout',
+      edit: (d) => (local(d).layout = 'Maildir++'),
+      line: 'accounts[0].local.layout: must be one of "verbatim", "maildir++", "legacy", "flat" (got "Maildir++")',
+    },
+    { name: 'maildir layout not a string', edit: (d) => (local(d).layout = 2), line: 'accounts[0].local.layout: must be one of "verbatim", "maildir++", "legacy", "flat" (got 2)' },
+    {
+      name: 'unknown folder name encoding',
+      edit: (d) => (local(d).nameEncoding = 'utf7'),
+      line: 'accounts[0].local.nameEncoding: must be one of "utf-8", "modified-utf-7" (got "utf7")',
     },
     {
       name: 'local imap with a bad port',
@@ -245,6 +256,16 @@ describe('ConfigSchema defaults', () => {
     const config = configOf(doc);
     expect(config.stateDir).toBe('C:\\Users\\alice\\state');
     expect(config.accounts[0]).toMatchObject({ folders: { include: ['INBOX'], exclude: [] }, direction: 'pull', propagateDeletes: false });
+  });
+
+  it('keeps a Maildir layout and name encoding, and leaves them out when not given (verbatim, UTF-8)', () => {
+    const doc = validDoc();
+    Object.assign(local(doc), { layout: 'maildir++', nameEncoding: 'modified-utf-7' });
+    expect(configOf(doc).accounts[0]?.local).toEqual({ type: 'maildir', path: '/home/alice/Mail/work', layout: 'maildir++', nameEncoding: 'modified-utf-7' });
+    for (const layout of ['verbatim', 'legacy', 'flat']) {
+      local(doc).layout = layout;
+      expect(configOf(doc).accounts[0]?.local).toMatchObject({ layout });
+    }
   });
 
   it('accepts an IMAP local side with its own defaults', () => {

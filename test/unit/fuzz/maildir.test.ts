@@ -32,7 +32,7 @@ describe('Maildir file names', () => {
 
   it('formatName then parseName gives back the unique part, separator and letters', () => {
     fc.assert(
-      fc.property(unique, fc.constantFrom<':' | '!'>(':', '!'), letters, (u, sep, info) => {
+      fc.property(unique, fc.constantFrom<':' | '!' | ';'>(':', '!', ';'), letters, (u, sep, info) => {
         fc.pre(sep === '!' || !u.includes(':'));
         expect(parseName(formatName(u, sep, info))).toEqual({ unique: u, separator: sep, info, suffix: `${sep}2,${info}` });
       }),

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderMissingError } from '../../../electron/engine/store/mail-store.js';
-import { decodeSegment, encodeSegment, folderDir } from '../../../electron/engine/store/maildir/maildir-folders.js';
+import { decodeSegment, encodeSegment } from '../../../electron/engine/store/maildir/maildir-folders.js';
+import { folderLayout } from '../../../electron/engine/store/maildir/maildir-layout.js';
 import { MaildirRootMissingError, MaildirStore } from '../../../electron/engine/store/maildir/maildir-store.js';
 
 async function makeFolder(dir: string): Promise<void> {
@@ -34,8 +35,9 @@ describe('folder name escaping', () => {
   });
 
   it('keeps every folder inside the root', () => {
-    expect(folderDir('/m', '../../etc')).toBe('/m/%2E./%2E./etc');
-    expect(folderDir('/m', 'Archive/2024')).toBe('/m/Archive/2024');
+    const layout = folderLayout('/m', 'verbatim', 'utf-8', () => undefined);
+    expect(layout.dirOf('../../etc')).toBe('/m/%2E./%2E./etc');
+    expect(layout.dirOf('Archive/2024')).toBe('/m/Archive/2024');
   });
 });
 

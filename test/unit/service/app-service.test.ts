@@ -1,110 +1,15 @@
-import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccountInput, AppEvent, AppEventPayload } from '../../../shared/api/app-api.js';
+import { EngineAccountSchema } from '../../../shared/api/engine-protocol.js';
 import { loadConfig } from '../../../electron/engine/config/load-config.js';
-import { dispatch } from '../../../electron/service/api/api-dispatch.js';
-import { AppService, type AppServiceOptions } from '../../../electron/service/app-service.js';
-import { jsonFileSettingsStore } from '../../../electron/service/settings/settings-store.js';
-import type { SecretStore } from '../../../electron/service/secrets/secret-store.js';
-import { FakeEngine } from '../../support/fake-engine.js';
+import { passOk } from '../../support/fake-engine.js';
+import { allFiles, fileSecrets, input, PASSWORD, stopServices, until, world } from '../../support/service-world.js';
 
-const PASSWORD = 'tr0ub4dor&3-secret';
+const NEW_PASSWORD = 'correct-horse-battery-staple';
 
-const running: AppService[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.shutdown()));
-});
-
-interface World {
-  dir: string;
-  configPath: string;
-  maildir: string;
-  engine: FakeEngine;
-  events: { event: AppEvent; payload: unknown }[];
-  service: AppService;
-  call(method: string, params?: unknown): Promise<any>;
-}
-
-async function world(keeping: AppServiceOptions['passwordKeeping'], opts: { dir?: string; engine?: FakeEngine } = {}): Promise<World> {
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'mailferry-service-')));
-  const configPath = join(dir, 'accounts.json');
-  // Never the user's real state directory.
-  if (!opts.dir) await writeFile(configPath, JSON.stringify({ stateDir: join(dir, 'state'), accounts: [] }));
-  const engine = opts.engine ?? new FakeEngine();
-  const service = await AppService.start({
-    mode: 'desktop',
-    version: '0.0.0-test',
-    configPath,
-    appDataDir: join(dir, 'app'),
-    settings: jsonFileSettingsStore(join(dir, 'app', 'settings.json')),
-    passwordKeeping: keeping,
-    launcher: engine.launcher,
-    restartPolicy: { initialDelayMs: 10, maxDelayMs: 100, healthyAfterMs: 60_000 },
-    firstPassDelayMs: 60_000,
-  });
-  running.push(service);
-  const events: World['events'] = [];
-  service.onEvent((event, payload) => events.push({ event, payload }));
-  const call = async (method: string, params: unknown = {}) => {
-    const envelope = await dispatch(service.handlers, method, params);
-    if (!envelope.ok) throw new Error(`${envelope.error.code}: ${envelope.error.message}`);
-    return envelope.result;
-  };
-  return { dir, configPath, maildir: join(dir, 'Mail'), engine, events, service, call };
-}
-
-function input(w: World, extra: Partial<AccountInput> = {}): AccountInput {
-  return {
-    name: 'work',
-    remote: { type: 'imap', host: 'imap.example.org', port: 993, security: 'tls', user: 'alice@example.org', password: PASSWORD },
-    local: { type: 'maildir', path: w.maildir },
-    direction: 'both',
-    propagateDeletes: true,
-    folders: { include: ['*'], exclude: [] },
-    ...extra,
-  };
-}
-
-/** Every file under dir, as text. */
-async function allFiles(dir: string): Promise<string> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) out.push(await readFile(join(entry.parentPath, entry.name), 'utf8'));
-  }
-  return out.join('\n');
-}
-
-function until<E extends AppEvent>(w: World, event: E, test: (p: AppEventPayload<E>) => boolean = () => true): Promise<AppEventPayload<E>> {
-  return new Promise((resolve) => {
-    const seen = w.events.find((e) => e.event === event && test(e.payload as AppEventPayload<E>));
-    if (seen) return resolve(seen.payload as AppEventPayload<E>);
-    const off = w.service.onEvent((e, p) => {
-      if (e === event && test(p as AppEventPayload<E>)) {
-        off();
-        resolve(p as AppEventPayload<E>);
-      }
-    });
-  });
-}
-
-/** A secret store that keeps values XOR-scrambled in a file, like the real one keeps ciphertext. */
-function fileSecrets(path: string): SecretStore {
-  const scramble = (s: string) => Buffer.from(Buffer.from(s).map((b) => b ^ 0x5a)).toString('base64');
-  const unscramble = (s: string) => Buffer.from(Buffer.from(s, 'base64').map((b) => b ^ 0x5a)).toString();
-  const read = async () => JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Record<string, string>;
-  return {
-    protection: 'os-keychain',
-    get: async (key) => ((await read())[key] === undefined ? null : unscramble((await read())[key]!)),
-    set: async (key, secret) => writeFile(path, JSON.stringify({ ...(await read()), [key]: scramble(secret) })),
-    delete: async (key) => {
-      const all = await read();
-      delete all[key];
-      await writeFile(path, JSON.stringify(all));
-    },
-  };
-}
+afterEach(stopServices);
 
 describe('AppService accounts and passwords', () => {
   it('desktop: a typed password goes to the secret store, reaches the engine only in a sync message, and is on disk nowhere in plain text', async () => {
@@ -182,6 +87,63 @@ describe('AppService accounts and passwords', () => {
     await expect(w.call('updateAccount', { name: 'office', account: { ...input(w), name: 'office', remote: { ...remote, host: 'other.example.org' } } })).rejects.toThrow(
       /invalid-request: the remote server needs a password/,
     );
+  });
+
+  it('desktop: a new password typed while editing (after a failed login) replaces the kept one and is tried at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [] }));
+    const secrets = join(dir, 'secrets.json');
+    const w = await world({ kind: 'secret-store', store: fileSecrets(secrets) }, { dir });
+    w.engine.onSync = ({ runId, account }, emit) => {
+      emit({ type: 'syncStarted', runId, account });
+      emit({ type: 'syncFinished', runId, account, summary: { account, error: 'LOGIN failed', folders: [] }, errorKind: 'auth', fingerprint: null, skipped: null });
+    };
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'error' && a.lastError?.kind === 'auth');
+    w.engine.onSync = passOk;
+
+    const view = await w.call('updateAccount', { name: 'work', account: input(w, { remote: { ...input(w).remote, password: NEW_PASSWORD } }) });
+    expect(view).toMatchObject({ remote: { passwordSource: 'app' }, lastError: null });
+    // Not at the next (backed-off) pass: now.
+    await vi.waitFor(() => expect(w.engine.syncs()).toHaveLength(2));
+    expect(w.engine.syncs()[1]?.credentials.remote).toBe(NEW_PASSWORD);
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    await w.service.shutdown();
+    expect(await allFiles(dir)).not.toContain(NEW_PASSWORD);
+    expect(JSON.stringify([view, w.events])).not.toContain(NEW_PASSWORD);
+
+    const again = await world({ kind: 'secret-store', store: fileSecrets(secrets) }, { dir });
+    await again.call('syncNow', { account: 'work' });
+    await until(again, 'accountChanged', (a) => a.state === 'up-to-date');
+    expect(again.engine.syncs()[0]?.credentials.remote).toBe(NEW_PASSWORD);
+  });
+
+  it('serve: a new password typed while editing goes into the config file in place of the source it named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
+    const remote = { type: 'imap', host: 'imap.example.org', port: 993, security: 'tls', user: 'alice@example.org', passwordCommand: 'echo old' };
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [{ name: 'work', remote, local: { type: 'maildir', path: join(dir, 'Mail') } }] }));
+    const w = await world({ kind: 'config-file' }, { dir });
+    const view = await w.call('updateAccount', { name: 'work', account: input(w, { remote: { ...input(w).remote, password: NEW_PASSWORD } }) });
+    expect(view.remote.passwordSource).toBe('config-file');
+    expect((await stat(w.configPath)).mode & 0o777).toBe(0o600);
+    const { config } = await loadConfig(w.configPath);
+    expect(config.accounts[0]?.remote).toMatchObject({ password: NEW_PASSWORD });
+    expect(config.accounts[0]?.remote).not.toHaveProperty('passwordCommand');
+    await vi.waitFor(() => expect(w.engine.syncs().at(-1)?.credentials.remote).toBe(NEW_PASSWORD));
+    expect(JSON.stringify([view, w.events])).not.toContain(NEW_PASSWORD);
+  });
+
+  it('an edit keeps the Maildir layout and name encoding the file set (the app does not show them), and the engine gets them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
+    const local = { type: 'maildir', path: join(dir, 'Mail'), layout: 'maildir++', nameEncoding: 'modified-utf-7' };
+    const remote = { type: 'imap', host: 'imap.example.org', user: 'alice@example.org', password: PASSWORD };
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [{ name: 'work', remote, local }] }));
+    const w = await world({ kind: 'memory' }, { dir });
+    await w.call('updateAccount', { name: 'work', account: input(w, { direction: 'pull' }) });
+    const file = JSON.parse(await readFile(join(dir, 'accounts.json'), 'utf8'));
+    expect(file.accounts[0]).toMatchObject({ direction: 'pull', local });
+    const sent = w.engine.commands.filter((c) => c.type === 'configure' || c.type === 'start').at(-1);
+    expect(sent && 'accounts' in sent ? EngineAccountSchema.parse(sent.accounts[0]).local : null).toEqual(local);
   });
 
   it('refuses duplicate names, bad input and unknown accounts with the right codes', async () => {

@@ -100,6 +100,18 @@ describe('account lock', () => {
     await lock.release();
   });
 
+  it('takes over at once an empty lock written before this machine booted (a power cut left it unwritten)', async () => {
+    const dir = await accountDir();
+    const path = join(dir, 'lock');
+    await writeFile(path, '');
+    const beforeBoot = new Date(Date.now() - uptime() * 1000 - 600_000);
+    await utimes(path, beforeBoot, beforeBoot);
+    const lock = await acquireAccountLock(dir);
+    expect(await lockContent(dir)).toMatchObject({ pid: process.pid });
+    await lock.release();
+    await expect(stat(path)).rejects.toThrow(/ENOENT/);
+  });
+
   it('release leaves alone a lock that another process took over', async () => {
     const dir = await accountDir();
     const lock = await acquireAccountLock(dir);

@@ -12,10 +12,13 @@ import type {
   FolderStatus,
   ListedMessage,
   MessageContent,
+  MessageHeaders,
   WholeMessage,
 } from '../mail-store.js';
+import { parseHeaderFields } from '../header-fields.js';
 import { commandError, step } from './command-error.js';
 import { storableFlags } from './flag-atoms.js';
+import { multiAppend } from './multi-append.js';
 import { atom, runCommand, sequence } from './raw-command.js';
 import { parseUid, uidSets } from './uid-set.js';
 
@@ -96,7 +99,9 @@ export class ImapFolderSession implements FolderSession {
     const fresh = changed.filter((m) => Number(m.id) >= since.uidNext! && !known.has(m.id)).length;
     if (this.selected().exists === known.size + fresh) return { changed, vanished: [] };
     const all = new Set((await this.searchAll()).map(String));
-    return { changed, vanished: [...known].filter((id) => !all.has(id)) };
+    // A FETCH may still answer for messages another client expunged after our SELECT (the
+    // server reports the expunge only at the end of it): gone is gone.
+    return { changed: changed.filter((m) => all.has(m.id)), vanished: [...known].filter((id) => !all.has(id)) };
   }
 
   async identify(ids: string[]): Promise<Map<string, MessageIdentity>> {
@@ -124,6 +129,20 @@ export class ImapFolderSession implements FolderSession {
     }
     const unanswered = [...wanted].filter((uid) => !out.has(String(uid)));
     await this.assertGone(unanswered, 'UID FETCH (RFC822.SIZE BODY.PEEK[HEADER])');
+    return out;
+  }
+
+  async headers(ids: string[]): Promise<Map<string, MessageHeaders>> {
+    this.assertOpen();
+    const wanted = new Set(ids.map(parseUid));
+    const out = new Map<string, MessageHeaders>();
+    await step(this.folder, 'UID FETCH (BODY.PEEK[HEADER.FIELDS (SUBJECT FROM DATE)])', async () => {
+      for (const set of uidSets(wanted)) {
+        for await (const m of this.client.fetch(set, { uid: true, headers: ['subject', 'from', 'date'] }, { uid: true })) {
+          if (m.uid && wanted.has(m.uid) && m.headers) out.set(String(m.uid), parseHeaderFields(m.headers));
+        }
+      }
+    });
     return out;
   }
 
@@ -198,6 +217,21 @@ export class ImapFolderSession implements FolderSession {
     return String(res.uid);
   }
 
+  async appendMany(reqs: AppendRequest[]): Promise<(string | null)[] | null> {
+    this.assertOpen();
+    const caps = this.client.capabilities;
+    if (!caps.has('MULTIAPPEND') || !caps.has('UIDPLUS')) return null;
+    const items = reqs.map((req) => {
+      if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
+      if (!Buffer.isBuffer(req.content)) throw new Error('appendMany takes whole messages');
+      return { content: req.content, flags: this.flagsToStore(req.flags, 'APPEND'), internalDate: req.internalDate };
+    });
+    const res = await step(this.folder, 'APPEND', () => multiAppend(this.client, this.serverPath, items));
+    durableStep('imap multiappend');
+    if (!res || res.uidValidity !== this.status.uidValidity) return reqs.map(() => null);
+    return res.uids.map(String);
+  }
+
   async recoverAppend(ticket: AppendTicket, identity: MessageIdentity | null, exclude: ReadonlySet<string>): Promise<string[]> {
     this.assertOpen();
     if (ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot recover a ${ticket.kind} append ticket`);
@@ -220,9 +254,9 @@ export class ImapFolderSession implements FolderSession {
       .sort((a, b) => Number(a) - Number(b));
   }
 
-  async setFlags(changes: FlagChange[]): Promise<void> {
+  async setFlags(changes: FlagChange[]): Promise<string[]> {
     this.assertOpen();
-    if (changes.length === 0) return;
+    if (changes.length === 0) return [];
     // One STORE per distinct (add, remove) pair, over all UIDs that share it.
     const groups = new Map<string, { add: string[]; remove: string[]; uids: number[] }>();
     for (const change of changes) {
@@ -241,6 +275,11 @@ export class ImapFolderSession implements FolderSession {
       }
     }
     durableStep('imap flags');
+    // A STORE on a UID another client expunged or moved succeeds without effect; only a search
+    // after it tells which ones it reached.
+    const stored = [...groups.values()].flatMap((g) => g.uids);
+    const present = new Set(await this.searchUids(stored));
+    return stored.filter((uid) => !present.has(uid)).map(String);
   }
 
   async delete(ids: string[]): Promise<void> {
@@ -330,20 +369,25 @@ export class ImapFolderSession implements FolderSession {
    * it is gone: a dropped or garbled reply must not make a message look deleted.
    */
   private async assertGone(uids: number[], command: string): Promise<void> {
-    if (uids.length === 0) return;
-    const wanted = new Set(uids);
-    const still: number[] = [];
-    for (const set of uidSets(uids)) {
-      const found = await step(this.folder, 'UID SEARCH', async () => {
-        const r = await this.client.search({ uid: set }, { uid: true });
-        if (!Array.isArray(r)) throw new Error('the server refused the search');
-        return r;
-      });
-      still.push(...found.filter((uid) => wanted.has(uid)));
-    }
+    const still = await this.searchUids(uids);
     if (still.length > 0) {
       throw commandError(this.folder, command, `no answer for UID ${still.join(',')}, which the server says still exists`);
     }
+  }
+
+  /** Which of these UIDs the folder still holds. */
+  private async searchUids(uids: number[]): Promise<number[]> {
+    const wanted = new Set(uids);
+    const found: number[] = [];
+    for (const set of uidSets(uids)) {
+      const r = await step(this.folder, 'UID SEARCH', async () => {
+        const res = await this.client.search({ uid: set }, { uid: true });
+        if (!Array.isArray(res)) throw new Error('the server refused the search');
+        return res;
+      });
+      found.push(...r.filter((uid) => wanted.has(uid)));
+    }
+    return found;
   }
 
   private async uidNextFromSearch(): Promise<number> {

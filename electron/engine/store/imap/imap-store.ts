@@ -1,10 +1,11 @@
 import type { ImapFlow } from 'imapflow';
-import { FolderMissingError, type FolderEntry, type FolderSession, type MailStore } from '../mail-store.js';
+import { FolderMissingError, type FolderEntry, type FolderSession, type FolderStatus, type MailStore } from '../mail-store.js';
 import { commandError, step } from './command-error.js';
 import { FolderNames } from './folder-names.js';
 import { openClient } from './imap-client.js';
 import type { ImapEndpoint } from './imap-endpoint.js';
 import { ImapFolderSession } from './imap-folder-session.js';
+import { LIST_STATUS_QUERY, statusFromListStatus } from './list-status.js';
 
 export interface ImapStoreOptions {
   /** Things the user should hear about that do not fail anything (skipped folders, dropped flags). */
@@ -19,6 +20,8 @@ export class ImapStore implements MailStore {
   readonly kind = 'imap' as const;
   private session: ImapFolderSession | null = null;
   private closed = false;
+  /** Status per logical folder from the last LIST-STATUS; a folder's entry goes when it is opened. */
+  private listed = new Map<string, FolderStatus>();
 
   private constructor(
     private readonly endpoint: ImapEndpoint,
@@ -34,9 +37,16 @@ export class ImapStore implements MailStore {
   async listFolders(): Promise<FolderEntry[]> {
     const client = await this.live();
     const names = this.names(client);
-    const entries = await step('', 'LIST', () => client.list({ listOnly: true }));
+    // Where the server can, every folder's status comes in the same round trip (RFC 5819):
+    // what lets a pass skip unchanged folders without selecting them. Without it, no STATUS
+    // per folder: selecting a folder tells the same.
+    const withStatus = client.capabilities.has('LIST-STATUS');
+    // (imapflow attaches the statuses only without listOnly; it then asks RETURN (SUBSCRIBED)
+    // in the same command instead of a separate LSUB.)
+    const entries = await step('', 'LIST', () => client.list(withStatus ? { statusQuery: LIST_STATUS_QUERY } : { listOnly: true }));
     const out: FolderEntry[] = [];
     const seen = new Set<string>();
+    this.listed = new Map();
     for (const entry of entries) {
       const attrs = [...entry.flags].map((f) => f.toLowerCase());
       if (attrs.includes('\\noselect') || attrs.includes('\\nonexistent') || names.isForeign(entry.path)) continue;
@@ -47,6 +57,8 @@ export class ImapStore implements MailStore {
       }
       if (seen.has(name)) continue;
       seen.add(name);
+      const status = entry.status && statusFromListStatus(entry.status);
+      if (status) this.listed.set(name, status);
       const specialUse = [...entry.flags].find((f) => SPECIAL_USE.has(f));
       out.push(specialUse ? { name, specialUse } : { name });
     }
@@ -58,6 +70,7 @@ export class ImapStore implements MailStore {
   async createFolder(name: string): Promise<void> {
     const client = await this.live();
     const path = this.names(client).toServer(name);
+    this.listed.delete(name);
     // imapflow's mailboxCreate subscribes the new folder and treats ALREADYEXISTS as success.
     await step(name, 'CREATE', () => client.mailboxCreate(path));
   }
@@ -87,11 +100,19 @@ export class ImapStore implements MailStore {
     if (from.toUpperCase() === 'INBOX') throw new Error('refusing to rename INBOX (IMAP would move its messages instead)');
     if (this.session) throw new Error(`cannot rename folder "${from}" while "${this.session.folder}" is open`);
     const names = this.names(client);
+    // Subfolders move along: every listed status may now belong to another folder.
+    this.listed.clear();
     await step(from, 'RENAME', () => client.mailboxRename(names.toServer(from), names.toServer(to)));
     await client.mailboxSubscribe(names.toServer(to)).catch(() => false);
   }
 
+  async peekStatus(name: string): Promise<FolderStatus | null> {
+    return this.listed.get(name) ?? null;
+  }
+
   async openFolder(name: string): Promise<FolderSession> {
+    // Whatever this pass does in the folder from now on makes the listed status stale.
+    this.listed.delete(name);
     if (this.session) {
       throw new Error(`cannot open folder "${name}": folder "${this.session.folder}" is still open on this IMAP connection`);
     }

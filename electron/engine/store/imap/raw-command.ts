@@ -2,6 +2,8 @@ import type { ImapAttribute, ImapFlow } from 'imapflow';
 
 interface ExecResponse {
   next(): void;
+  /** The tagged completion (its response code, e.g. APPENDUID, is in attributes[0].section). */
+  response: { attributes?: ImapAttribute[] };
 }
 interface CommandQueue {
   exec(command: string, attributes: ImapAttribute[]): Promise<ExecResponse>;
@@ -13,11 +15,12 @@ interface CommandQueue {
  * EXPUNGE without UIDPLUS; exec() (internal, hence the pinned imapflow version) does neither.
  * Only safe with auto-IDLE disabled, since exec() does not break an IDLE first.
  */
-export async function runCommand(client: ImapFlow, command: string, attributes: ImapAttribute[]): Promise<void> {
+export async function runCommand(client: ImapFlow, command: string, attributes: ImapAttribute[]): Promise<ImapAttribute[]> {
   const queue = client as unknown as Partial<CommandQueue>;
   if (typeof queue.exec !== 'function') throw new Error('this imapflow version has no exec(); see raw-command.ts');
   const response = await queue.exec.call(client, command, attributes);
   response.next();
+  return response.response.attributes ?? [];
 }
 
 export const sequence = (set: string): ImapAttribute => ({ type: 'SEQUENCE', value: set });

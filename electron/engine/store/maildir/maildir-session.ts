@@ -1,4 +1,5 @@
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { fsyncDir } from '../../durable-fs.js';
@@ -9,17 +10,22 @@ import type {
   FlagChange,
   FolderSession,
   FolderStatus,
+  ForeignUids,
   ListedMessage,
   MessageContent,
+  MessageHeaders,
   WholeMessage,
 } from '../mail-store.js';
 import { FolderMissingError } from '../mail-store.js';
+import { parseHeaderFields } from '../header-fields.js';
+import { readHeaderBlock } from './header-block.js';
 import { hasCode, isNotFound } from './fs-errors.js';
 import { applyFlagChange, flagsFromInfo, keywordsIn } from './maildir-flags.js';
-import { isFolderDir } from './maildir-folders.js';
+import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
 import { entryOf, MessageIndex, type IndexEntry, type MessageDir } from './maildir-index.js';
 import { MaildirKeywords } from './maildir-keywords.js';
-import { formatName, newUniqueName } from './maildir-names.js';
+import { formatName, mbsyncUid, newUniqueName } from './maildir-names.js';
+import { readMbsyncState } from './mbsync-state.js';
 import { identifyFile, writeMessageFile } from './message-file.js';
 
 /** Maildir ids are file names, which never renumber. */
@@ -43,17 +49,10 @@ export class MaildirSession implements FolderSession {
   ) {}
 
   static async open(folder: string, dir: string, warn: (msg: string) => void, dirOf: (folder: string) => string): Promise<MaildirSession> {
-    if (!(await isFolderDir(dir))) throw new FolderMissingError(folder);
     // The token is taken before anything is read: a change made after this moment moves it,
     // so the next run lists the folder; a change made before it is in whatever we read later.
-    const [cur, nw] = await Promise.all([stat(join(dir, 'cur'), { bigint: true }), stat(join(dir, 'new'), { bigint: true })]);
-    const status: FolderStatus = {
-      uidValidity: UID_VALIDITY,
-      uidNext: null,
-      highestModseq: null,
-      messages: null,
-      changeToken: changeToken(cur.mtimeNs, nw.mtimeNs),
-    };
+    const status = maildirStatus(dir);
+    if (!status) throw new FolderMissingError(folder);
     const index = new MessageIndex(dir, warn);
     return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), dirOf);
   }
@@ -73,13 +72,47 @@ export class MaildirSession implements FolderSession {
     const out = new Map<string, MessageIdentity>();
     for (const id of ids) {
       // A file we may not read cannot be matched; copying it reports why (read() throws).
-      const identity = await this.withFile(id, (entry) => identifyFile(this.index.pathOf(entry))).catch((err: unknown) => {
+      // A file mbsync downloaded is known by the bytes it downloaded, without its X-TUID line.
+      const identity = await this.withFile(id, (entry) =>
+        identifyFile(this.index.pathOf(entry), { withoutTuid: mbsyncUid(entry.parsed.unique) !== null }),
+      ).catch((err: unknown) => {
         if (hasCode(err, 'EACCES') || hasCode(err, 'EPERM')) return null;
         throw err;
       });
       if (identity !== null) out.set(id, identity);
     }
     return out;
+  }
+
+  async headers(ids: string[]): Promise<Map<string, MessageHeaders>> {
+    const out = new Map<string, MessageHeaders>();
+    for (const id of ids) {
+      const header = await this.withFile(id, (entry) => readHeaderBlock(this.index.pathOf(entry)));
+      if (header !== null) out.set(id, parseHeaderFields(header));
+    }
+    return out;
+  }
+
+  /**
+   * mbsync's pairs for this folder, by file: only files whose `,U=` is paired in its state, and
+   * only when no two files claim the same `,U=` (a copied file keeps its name's UID).
+   */
+  async foreignUids(): Promise<ForeignUids | null> {
+    const state = await readMbsyncState(this.dir);
+    if (state === null) return null;
+    const farOf = new Map(state.pairs.map((p) => [p.near, p.far]));
+    const claims = new Map<number, string[]>();
+    if (!this.index.scanned) await this.index.scan();
+    for (const entry of this.index.all()) {
+      const near = mbsyncUid(entry.parsed.unique);
+      if (near !== null) claims.set(near, [...(claims.get(near) ?? []), entry.parsed.unique]);
+    }
+    const uids = new Map<string, string>();
+    for (const [near, ids] of claims) {
+      const far = farOf.get(near);
+      if (far !== undefined && ids.length === 1) uids.set(ids[0]!, String(far));
+    }
+    return { uidValidity: state.farUidValidity, uids };
   }
 
   async read(id: string): Promise<MessageContent | null> {
@@ -164,22 +197,26 @@ export class MaildirSession implements FolderSession {
     return [unique];
   }
 
-  async setFlags(changes: FlagChange[]): Promise<void> {
+  async setFlags(changes: FlagChange[]): Promise<string[]> {
     await this.keywords.ensure(keywordsIn(changes.flatMap((c) => c.add)), this.folder);
     const touched = new Set<MessageDir>();
+    const vanished: string[] = [];
     for (const change of changes) {
       if (change.add.length === 0 && change.remove.length === 0) continue;
-      await this.withFile(change.id, async (entry) => {
+      const found = await this.withFile(change.id, async (entry) => {
         const { unique, separator, info } = entry.parsed;
         const name = formatName(unique, separator, applyFlagChange(info ?? '', change.add, change.remove, this.keywords));
-        if (entry.dir === 'cur' && name === entry.name) return;
+        if (entry.dir === 'cur' && name === entry.name) return true;
         // A message whose flags are set has been seen by a client: it belongs in cur/.
         await rename(this.index.pathOf(entry), join(this.dir, 'cur', name));
         touched.add(entry.dir).add('cur');
         this.index.set(entryOf('cur', name));
+        return true;
       });
+      if (found === null) vanished.push(change.id);
     }
     await this.syncDirs(touched, 'maildir flags');
+    return vanished;
   }
 
   async delete(ids: string[]): Promise<void> {
@@ -260,6 +297,25 @@ export class MaildirSession implements FolderSession {
  * tick as the one we saw can never hide behind an unchanged token.
  */
 const SETTLED_NS = 2_000_000_000n;
+
+/**
+ * The status of the Maildir folder in `dir` now, or null when `dir` is not one (cur/, new/ and
+ * tmp/ must be real directories). Synchronous on purpose: three lstats take microseconds, less
+ * than three trips through the thread pool, and a watching engine asks for every folder on
+ * every pass (MaildirStore.peekStatus).
+ */
+export function maildirStatus(dir: string): FolderStatus | null {
+  const [cur, nw, tmp] = MAILDIR_SUBDIRS.map((sub) => {
+    try {
+      return lstatSync(join(dir, sub), { bigint: true, throwIfNoEntry: false });
+    } catch (err) {
+      if (hasCode(err, 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  });
+  if (!cur?.isDirectory() || !nw?.isDirectory() || !tmp?.isDirectory()) return null;
+  return { uidValidity: UID_VALIDITY, uidNext: null, highestModseq: null, messages: null, changeToken: changeToken(cur.mtimeNs, nw.mtimeNs) };
+}
 function changeToken(cur: bigint, nw: bigint): string | null {
   const now = BigInt(Date.now()) * 1_000_000n;
   if (now - cur < SETTLED_NS || now - nw < SETTLED_NS) return null;

@@ -1,11 +1,13 @@
 import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fsyncDir } from '../../durable-fs.js';
-import type { FolderEntry, FolderSession, MailStore } from '../mail-store.js';
+import type { FolderEntry, FolderSession, FolderStatus, MailStore } from '../mail-store.js';
 import { FolderMissingError } from '../mail-store.js';
+import type { MaildirLayoutName, MaildirNameEncoding } from '../../../../shared/config.js';
 import { hasCode, isNotFound } from './fs-errors.js';
-import { encodeSegment, folderDir, isFolderDir, MAILDIR_SUBDIRS, walkFolders } from './maildir-folders.js';
-import { MaildirSession } from './maildir-session.js';
+import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
+import { folderLayout, type FolderLayout } from './maildir-layout.js';
+import { maildirStatus, MaildirSession } from './maildir-session.js';
 
 export class MaildirRootMissingError extends Error {
   constructor(readonly root: string) {
@@ -15,29 +17,46 @@ export class MaildirRootMissingError extends Error {
 }
 
 /**
- * Files a mail server keeps beside cur/new/tmp (Dovecot's uidlist, indexes, keyword table,
- * Maildir++ markers). They describe the folder only, so they go with it.
+ * Files a mail server or another sync tool keeps beside cur/new/tmp (Dovecot's uidlist,
+ * indexes, keyword table, Maildir++ markers; mbsync's UIDVALIDITY, UID map and sync state).
+ * They describe the folder only, so they go with it.
  */
 function isFolderMetadata(name: string): boolean {
-  return name.startsWith('dovecot') || name === 'maildirfolder' || name === 'subscriptions' || name === 'courierimapkeywords';
+  return (
+    name.startsWith('dovecot') ||
+    name === 'maildirfolder' ||
+    name === 'subscriptions' ||
+    name === 'courierimapkeywords' ||
+    name === '.uidvalidity' ||
+    name === '.isyncuidmap.db' ||
+    name.startsWith('.mbsyncstate')
+  );
 }
 
 /** A file in tmp/ younger than this may be a delivery in progress (the Maildir spec's 36 hours). */
 const TMP_STALE_MS = 36 * 3600 * 1000;
 
-/**
- * A Maildir tree with nested folders: `Archive/2024` is `<root>/Archive/2024/{cur,new,tmp}`
- * and INBOX is `<root>/INBOX`.
- */
+export interface MaildirOptions {
+  onWarning?: (msg: string) => void;
+  /** Where folders live (maildir-layout.ts); "verbatim" by default. */
+  layout?: MaildirLayoutName;
+  nameEncoding?: MaildirNameEncoding;
+}
+
+/** A Maildir tree whose folders are laid out as the account's `layout` says (maildir-layout.ts). */
 export class MaildirStore implements MailStore {
   readonly kind = 'maildir' as const;
+  private readonly layout: FolderLayout;
 
   private constructor(
     readonly root: string,
     private readonly warn: (msg: string) => void,
-  ) {}
+    opts: MaildirOptions,
+  ) {
+    this.layout = folderLayout(root, opts.layout ?? 'verbatim', opts.nameEncoding ?? 'utf-8', warn);
+  }
 
-  static async open(root: string, opts: { onWarning?: (msg: string) => void } = {}): Promise<MaildirStore> {
+  static async open(root: string, opts: MaildirOptions = {}): Promise<MaildirStore> {
     const abs = resolve(root);
     try {
       if (!(await stat(abs)).isDirectory()) throw new MaildirRootMissingError(root);
@@ -45,31 +64,39 @@ export class MaildirStore implements MailStore {
       if (isNotFound(err) || hasCode(err, 'ENOTDIR')) throw new MaildirRootMissingError(root);
       throw err;
     }
-    return new MaildirStore(abs, opts.onWarning ?? (() => undefined));
+    return new MaildirStore(abs, opts.onWarning ?? (() => undefined), opts);
   }
 
   async listFolders(): Promise<FolderEntry[]> {
-    return (await walkFolders(this.root, this.warn)).map((name) => ({ name }));
+    return (await this.layout.list()).map((name) => ({ name }));
   }
 
   /** Creates the folder and any missing parents, each made durable in its parent directory. */
   async createFolder(name: string): Promise<void> {
     let dir = this.root;
-    for (const segment of name.split('/')) dir = await this.mkdirDurably(join(dir, encodeSegment(segment)));
+    for (const d of this.layout.dirsFor(name)) dir = await this.mkdirDurably(d);
     for (const sub of MAILDIR_SUBDIRS) await this.mkdirDurably(join(dir, sub));
   }
 
-  /** Renames the folder's directory (subfolders move along; file names, hence ids, stay). */
+  /**
+   * Renames the folder's directory, and in flat layouts each subfolder's (nested subfolders
+   * move along); file names, hence ids, stay.
+   */
   async renameFolder(from: string, to: string): Promise<void> {
-    const source = folderDir(this.root, from);
-    const target = folderDir(this.root, to);
-    if (!(await isFolderDir(source))) throw new FolderMissingError(from);
-    await mkdir(dirname(target), { recursive: true });
+    const fixed = this.layout.fixed(from) ?? this.layout.fixed(to);
+    if (fixed !== null) throw new Error(`cannot rename Maildir folder "${from}" to "${to}": ${fixed}`);
+    if (!(await isFolderDir(this.layout.dirOf(from)))) throw new FolderMissingError(from);
+    const moves = await this.layout.renames(from, to);
     // rename() would replace an empty directory of that name; refuse any existing target.
-    if (await stat(target).then(() => true, () => false)) throw new Error(`cannot rename Maildir folder "${from}" to "${to}": it exists`);
-    await rename(source, target);
-    await fsyncDir(dirname(target));
-    await fsyncDir(dirname(source));
+    for (const m of moves) {
+      if (await stat(m.to).then(() => true, () => false)) throw new Error(`cannot rename Maildir folder "${from}" to "${to}": ${m.to} exists`);
+    }
+    for (const m of moves) {
+      await mkdir(dirname(m.to), { recursive: true });
+      await rename(m.from, m.to);
+      await fsyncDir(dirname(m.to));
+      await fsyncDir(dirname(m.from));
+    }
   }
 
   /**
@@ -79,13 +106,17 @@ export class MaildirStore implements MailStore {
    * meanwhile makes this fail rather than vanish.
    */
   async deleteFolder(name: string): Promise<void> {
-    const dir = folderDir(this.root, name);
+    const dir = this.layout.dirOf(name);
     if (!(await isFolderDir(dir))) throw new FolderMissingError(name);
     const refuse = (why: string): Error => new Error(`cannot delete Maildir folder "${name}": ${why}`);
+    const fixed = this.layout.fixed(name);
+    if (fixed !== null) throw refuse(fixed);
+    const [detached] = await this.layout.detachedSubfolders(name);
+    if (detached !== undefined) throw refuse(`it has subfolders (${detached})`);
     const entries = await readdir(dir, { withFileTypes: true });
     for (const e of entries) {
       if ((MAILDIR_SUBDIRS as readonly string[]).includes(e.name)) continue;
-      if (e.isDirectory() && !e.name.startsWith('.')) throw refuse(`it has subfolders (${e.name})`);
+      if (e.isDirectory()) throw refuse(`it has subfolders (${e.name})`);
       if (!e.isFile() || !isFolderMetadata(e.name)) throw refuse(`it holds ${e.name}, which is not a Maildir file`);
     }
     for (const sub of ['cur', 'new'] as const) {
@@ -120,7 +151,12 @@ export class MaildirStore implements MailStore {
   }
 
   async openFolder(name: string): Promise<FolderSession> {
-    return MaildirSession.open(name, folderDir(this.root, name), this.warn, (folder) => folderDir(this.root, folder));
+    return MaildirSession.open(name, this.layout.dirOf(name), this.warn, (folder) => this.layout.dirOf(folder));
+  }
+
+  /** What openFolder would report: a few stats, nothing read. */
+  async peekStatus(name: string): Promise<FolderStatus | null> {
+    return maildirStatus(this.layout.dirOf(name));
   }
 
   async close(): Promise<void> {}

@@ -3,6 +3,7 @@ import { open, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { IdentityHasher } from '../../identity-hasher.js';
+import { withoutTuidLine } from './mbsync-tuid.js';
 
 /**
  * Writes a new message file (`wx`: never over an existing one) and makes its bytes and
@@ -32,10 +33,14 @@ function toBuffer(chunk: unknown): Uint8Array {
   throw new TypeError('a message stream must yield bytes, not strings');
 }
 
-/** Identity of a stored message, hashed as it streams from disk. Rejects with ENOENT when it vanished. */
-export async function identifyFile(path: string): Promise<MessageIdentity> {
+/**
+ * Identity of a stored message, hashed as it streams from disk. Rejects with ENOENT when it
+ * vanished. `withoutTuid`: the identity of the message as mbsync received it (mbsync-tuid.ts).
+ */
+export async function identifyFile(path: string, opts: { withoutTuid?: boolean } = {}): Promise<MessageIdentity> {
   const hasher = new IdentityHasher();
-  for await (const chunk of createReadStream(path)) hasher.update(chunk as Buffer);
+  const stream = createReadStream(path) as AsyncIterable<Buffer>;
+  for await (const chunk of opts.withoutTuid ? withoutTuidLine(stream) : stream) hasher.update(chunk);
   const { messageId, size, headerSha256 } = hasher.digest();
   return { messageId, size, headerSha256 };
 }

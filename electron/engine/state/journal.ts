@@ -14,6 +14,9 @@ import { checkJournalSeqs, encodeRecord, formatJournalLine, parseSnapshotHeader,
  * After any failed write the journal refuses further use: the file may end in a partial line,
  * and only a fresh load (which drops it) knows the true durable state.
  */
+/** See compactWhenLong: a journal this long is always worth folding in. */
+const COMPACT_MIN_RECORDS = 256;
+
 export class FolderJournal {
   private buffer: string[] = [];
   private lastSeq: number;
@@ -22,6 +25,8 @@ export class FolderJournal {
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
   private closed = false;
+  /** The seq in the snapshot on disk, known once the file is opened for appending. */
+  private snapshotSeq = 0;
 
   constructor(
     private readonly files: FolderFiles,
@@ -60,6 +65,17 @@ export class FolderJournal {
   /** Folds the journal into a new snapshot and resets the journal. */
   compact(): Promise<void> {
     return this.enqueue(() => this.compactNow());
+  }
+
+  /**
+   * Compacts once the journal holds more than a small share of what the snapshot does. A pass
+   * that changed little appends a few records; rewriting a snapshot of thousands of pairs for
+   * them would cost more than replaying them on the next load.
+   */
+  async compactWhenLong(): Promise<void> {
+    await this.sync(`flush journal ${this.folder}`);
+    const records = this.lastSeq - this.snapshotSeq;
+    if (records > COMPACT_MIN_RECORDS + this.state.pairs.size / 8) await this.compact();
   }
 
   /** Flushes what is still buffered, then releases the file. */
@@ -123,6 +139,7 @@ export class FolderJournal {
     durableStep(`compact: snapshot ${this.folder}`);
     await handle.truncate(0);
     await handle.sync();
+    this.snapshotSeq = this.lastSeq;
     durableStep(`compact: journal reset ${this.folder}`);
   }
 
@@ -153,6 +170,7 @@ export class FolderJournal {
           keep = scan.value.completeBytes;
         }
       }
+      this.snapshotSeq = snapshotSeq ?? 0;
       if (diskSeq !== this.baseSeq) {
         throw new Error(`state of folder "${this.folder}" on disk is at seq ${diskSeq}, but its journal was opened at seq ${this.baseSeq}; load the folder again`);
       }

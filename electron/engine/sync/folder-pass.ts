@@ -59,7 +59,7 @@ export async function executePrepared(run: AccountRun, p: PreparedFolder): Promi
   const { ctx } = p;
   await withSessions(run, ctx, () => executeFolder(p));
   if (ctx.summary.outcome !== 'synced') return;
-  await ctx.journal.compact();
+  await ctx.journal.compactWhenLong();
   await ctx.journal.close();
   await run.quiet.remember(ctx.folder, ctx.state, run.stateStore.stateFiles(ctx.folder));
 }

@@ -147,6 +147,31 @@ describe.each([
   });
 });
 
+describe('a cut while the next batch is read ahead of an upload', () => {
+  it('IMAP<->IMAP, 100 new messages: the read of the second batch dies mid-upload of the first; the next run completes with every message once', async () => {
+    const w = await SyncWorld.create(server, { localImap: true });
+    const proxy = await startFaultProxy({ host: server.host, port: server.port });
+    try {
+      await throughProxy(w, proxy);
+      for (let i = 0; i < 100; i++) await w.remote.append('INBOX', small(`ahead-${i}`));
+      // Batches are 64 messages: the second FETCH of bodies asks for UIDs from 65 on, and is
+      // sent while the first batch is being appended on the other connection.
+      proxy.addFault({ direction: 'toServer', at: { after: /UID FETCH 65[:,][^\r\n]*BODY\.PEEK/ }, action: 'cut' });
+      const faulty = await w.sync();
+      expect(proxy.fired, faulty.stderr).toHaveLength(1);
+      expectNoCrash(faulty, 'read-ahead cut');
+      await recover(w, 'read-ahead cut');
+      const local = await w.localImap!.messages('INBOX');
+      expect(local.map((m) => subjectOf(m.bytes)).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `ahead-${i}`).sort());
+      expect(await w.localView()).toEqual(await w.remoteView());
+      expectQuiet(await w.syncJson(), 'read-ahead cut');
+    } finally {
+      await proxy.stop();
+      await w.close();
+    }
+  });
+});
+
 describe.concurrent('a server that stops answering, trickles or refuses', () => {
   /** A world whose remote goes through a fresh proxy, with this IMAP timeout. */
   async function proxied(timeoutSeconds: number): Promise<{ w: SyncWorld; proxy: FaultProxy }> {

@@ -3,7 +3,7 @@ import type { FullIdentity } from '../../../shared/identity.js';
 import { fullIdentityOf, IdentityHasher } from '../identity-hasher.js';
 import type { CopyAction } from '../plan/folder-plan.js';
 import { otherSide, type CreateIntent, type Pair, type Side } from '../state/folder-state.js';
-import type { AppendTicket, WholeMessage } from '../store/mail-store.js';
+import type { AppendTicket, FolderSession, WholeMessage } from '../store/mail-store.js';
 import { eachWayKey, pairedIds, type FolderContext } from './folder-context.js';
 import { describeError } from './describe-error.js';
 import { isRefusedMessage } from './retry.js';
@@ -18,39 +18,72 @@ const WHOLE_MAX = 1024 * 1024;
  * intent (durable) before it is attempted, and the pair plus "intent done" are journaled after
  * the copy is durable on the target. See recover-intents.ts for the other half.
  *
- * Speed comes from batching: the source is read with one FETCH per batch, intents share one
- * fsync, Maildir writes overlap the next read and share one directory fsync.
+ * Speed comes from batching and overlap: the source is read with one FETCH per batch, and the
+ * next batch is read while this one is uploaded (the sides are separate connections); intents
+ * share one fsync, Maildir writes run concurrently and share one directory fsync, IMAP uploads
+ * go as one MULTIAPPEND where the server has it.
  */
 export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Promise<void> {
   let done = 0;
   for (const to of ['local', 'remote'] as const) {
     const mine = copies.filter((c) => c.to === to);
+    const batches: CopyAction[][] = [];
+    for (let i = 0; i < mine.length; i += BATCH) batches.push(mine.slice(i, i + BATCH));
+    const source = ctx.sessions[otherSide(to)];
     const uploaded: number[] = [];
-    for (let i = 0; i < mine.length; i += BATCH) {
-      const batch = mine.slice(i, i + BATCH);
-      uploaded.push(...(await copyBatch(ctx, to, batch)));
-      done += batch.length;
-      ctx.reporter.progress({
-        account: ctx.account,
-        folder: ctx.folder,
-        phase: 'copying',
-        messagesDone: done,
-        messagesTotal: copies.length,
-        bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote,
-      });
+    let reading = batches[0] ? readWhole(source, batches[0]) : null;
+    try {
+      for (const [i, batch] of batches.entries()) {
+        const whole = await reading!;
+        reading = null;
+        const next = batches[i + 1];
+        // Only uploads to IMAP gain from reading ahead: they wait on the server, while writes
+        // into a Maildir already run concurrently and would only hold two batches in memory.
+        // A batch with messages too large to read whole streams them from the source itself,
+        // which must then not be reading the next batch at the same time.
+        const streams = batch.some((c) => !whole.has(c.sourceId));
+        if (next && !streams && !isMaildir(ctx.sessions[to])) reading = readWhole(source, next);
+        uploaded.push(...(await writeBatch(ctx, to, batch, whole)));
+        if (next && !reading) reading = readWhole(source, next);
+        done += batch.length;
+        ctx.reporter.progress({
+          account: ctx.account,
+          folder: ctx.folder,
+          phase: 'copying',
+          messagesDone: done,
+          messagesTotal: copies.length,
+          bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote,
+        });
+      }
+    } finally {
+      // After a failed write the read under way must end before anyone closes its session.
+      await reading?.catch(() => undefined);
     }
     if (uploaded.length > 0) await adoptServerIdentities(ctx, to, uploaded);
   }
   await ctx.journal.sync('copies recorded');
 }
 
+/**
+ * The batch's messages that the source can give whole in one go (see FolderSession.readMany).
+ * The read starts now and may fail while the previous batch is still being written: it is
+ * marked handled at once (awaiting it still throws), so that is no unhandled rejection.
+ */
+function readWhole(source: FolderSession, batch: CopyAction[]): Promise<Map<string, WholeMessage>> {
+  const reading = (async () => {
+    const whole = new Map<string, WholeMessage>();
+    for await (const m of source.readMany(batch.map((c) => c.sourceId), WHOLE_MAX)) whole.set(m.id, m);
+    return whole;
+  })();
+  reading.catch(() => undefined);
+  return reading;
+}
+
+const isMaildir = (session: FolderSession) => session.status.uidValidity === 'maildir';
+
 /** One batch to one side; returns the keys of pairs made by APPENDs to an IMAP side. */
-async function copyBatch(ctx: FolderContext, to: Side, batch: CopyAction[]): Promise<number[]> {
-  const source = ctx.sessions[otherSide(to)];
-  const whole = new Map<string, WholeMessage>();
-  for await (const m of source.readMany(batch.map((c) => c.sourceId), WHOLE_MAX)) whole.set(m.id, m);
-  const isMaildir = ctx.sessions[to].status.uidValidity === 'maildir';
-  if (isMaildir) {
+async function writeBatch(ctx: FolderContext, to: Side, batch: CopyAction[], whole: Map<string, WholeMessage>): Promise<number[]> {
+  if (isMaildir(ctx.sessions[to])) {
     await toMaildir(ctx, batch, whole);
     return [];
   }

@@ -46,11 +46,11 @@ export class SyncWorld {
   private constructor(
     readonly server: DovecotServer,
     readonly user: DovecotUser,
-    readonly remote: ImapFixture,
+    public remote: ImapFixture,
     readonly dir: string,
     readonly maildir: string,
     readonly localUser: DovecotUser | null,
-    readonly localImap: ImapFixture | null,
+    public localImap: ImapFixture | null,
     readonly configPath: string,
   ) {}
 
@@ -107,6 +107,17 @@ export class SyncWorld {
   async close(): Promise<void> {
     await this.remote.close();
     await this.localImap?.close();
+  }
+
+  /**
+   * Closes the test's own IMAP clients, runs `change` (a server-side change such as a
+   * UIDVALIDITY reset, which a logged-in client would not see), and logs them in again.
+   */
+  async whileLoggedOut(change: () => Promise<void>): Promise<void> {
+    await this.close();
+    await change();
+    this.remote = await connect(this.server, this.user);
+    if (this.localUser) this.localImap = await connect(this.server, this.localUser);
   }
 }
 

@@ -178,6 +178,11 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
     try {
       for (const to of new Set(group.map((m) => m.to))) {
         const mine = group.filter((m) => m.to === to);
+        // Journaled before the move: after it, the message is in `to` on both sides and a
+        // crashed run's successor would only pair it, never learn that the sides disagreed.
+        const diverged = mine.filter((m) => m.diverged !== null);
+        for (const m of diverged) recordDivergence(m, m.diverged!);
+        if (diverged.length > 0) await to.ctx.journal.sync('divergent moves recorded');
         const moved = await session.moveTo(mine.map((m) => m.id), to.ctx.folder);
         for (const m of mine) recordMove(m, moved.get(m.id));
         await to.ctx.journal.sync('moves recorded');
@@ -192,7 +197,6 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
 function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   if (newId === undefined) return; // vanished before the move: the next run sees it gone
   if (m.key !== null) m.from.ctx.journal.append({ op: 'unpair', key: m.key });
-  if (m.diverged !== null) recordDivergence(m, m.diverged);
   m.to.ctx.summary.moved[eachWayKey(m.side)]++;
   if (newId === null) return; // no COPYUID: paired by identity on the next run
   const movedOn = otherSide(m.side);
@@ -214,7 +218,10 @@ function recordDivergence(m: PlannedMove, d: Divergence): void {
     `${which} was moved to "${y.folder}" on the remote side and to "${d.localFolder}" on the local side; ` +
     `the remote side's choice wins, so it is now in "${y.folder}" on both sides`;
   const sides = movedApartSides(d.previousFolder, { remote: y.folder, local: d.localFolder }, { headers: d.headers, size: m.identity.size }, m.flags);
-  const conflict: Conflict = { id: `moved-to-different-folders:${m.identity.headerSha256}:${Date.now()}`, kind: 'moved-to-different-folders', folder: y.folder, detail, sides, pairKey: null, at: Date.now() };
+  // A run redoing the move after a crash finds the conflict recorded already: kept once, same id.
+  const prefix = `moved-to-different-folders:${m.identity.headerSha256}:`;
+  const id = y.state.conflicts.find((c) => c.id.startsWith(prefix))?.id ?? `${prefix}${Date.now()}`;
+  const conflict: Conflict = { id, kind: 'moved-to-different-folders', folder: y.folder, detail, sides, pairKey: null, at: Date.now() };
   y.journal.append({ op: 'conflict', conflict });
   y.summary.conflicts++;
   y.reporter.note(y.account, y.folder, detail);

@@ -3,6 +3,7 @@ import type { FolderDecision } from '../plan/plan-folders.js';
 import { otherSide, type Side } from '../state/folder-state.js';
 import type { AccountStateStore } from '../state/account-state-store.js';
 import type { MailStore } from '../store/mail-store.js';
+import { durableStep } from '../fault-hook.js';
 
 /** How many of the new folder's messages are checked against the old folder's pairs. */
 const SAMPLE = 20;
@@ -72,6 +73,7 @@ async function holdsKnownMessages(store: MailStore, folder: string, known: Reado
  */
 export async function executeFolderRename(r: FolderRename, stores: Record<Side, MailStore>, stateStore: AccountStateStore): Promise<void> {
   await stores[otherSide(r.renamedOn)].renameFolder(r.from, r.to);
+  durableStep('folder rename');
   for (const folder of await stateStore.folders()) {
     if (folder === r.from || folder.startsWith(`${r.from}/`)) await moveState(stateStore, folder, r.to + folder.slice(r.from.length));
   }

@@ -10,8 +10,10 @@ export async function recordConflicts(ctx: FolderContext, plan: FolderPlan, list
   const at = Date.now();
   for (const c of plan.conflicts) {
     const pair = ctx.state.pairs.get(c.key);
+    // A run redoing this plan after a crash finds the conflict recorded already: kept once, same id.
+    const recorded = ctx.state.conflicts.find((x) => x.kind === c.kind && x.pairKey === c.key);
     const conflict: Conflict = {
-      id: `${c.kind}:${c.key}:${at}`,
+      id: recorded?.id ?? `${c.kind}:${c.key}:${at}`,
       kind: c.kind,
       folder: ctx.folder,
       detail: describe(c, pair?.identity.messageId ?? null),

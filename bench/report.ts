@@ -82,7 +82,7 @@ export function workloadReport(w: WorkloadResult): WorkloadReport {
 const row = (w: WorkloadReport, tool: string) => w.rows.find((r) => r.tool === tool && !r.invalid);
 
 /** The issue's targets, each as the measured ratio (or value) and whether it is met. */
-export function checkTargets(workloads: WorkloadReport[]): TargetCheck[] {
+export function checkTargets(workloads: WorkloadReport[], folderCount: number): TargetCheck[] {
   const get = (id: string) => workloads.find((w) => w.id === id);
   const out: TargetCheck[] = [];
   const ratio = (id: string, peers: string[], limit: number, label: string) => {
@@ -111,8 +111,9 @@ export function checkTargets(workloads: WorkloadReport[]): TargetCheck[] {
   ratio('W6', ['mbsync', 'interimap'], 1.0, 'faster of mbsync/interimap');
   const w7 = get('W7');
   const mf7 = w7 && row(w7, 'mailferry');
+  // The target is set at 100 folders: a run with fewer folders reports its figure, not a verdict.
   out.push(mf7
-    ? { workload: 'W7', target: '< 10 ms per cycle at 100 folders', measured: `${mf7.wallMs.toFixed(1)} ms per cycle`, met: mf7.wallMs < 10 }
+    ? { workload: 'W7', target: '< 10 ms per cycle at 100 folders', measured: `${mf7.wallMs.toFixed(1)} ms per cycle at ${folderCount} folders`, met: folderCount >= 100 ? mf7.wallMs < 10 : null }
     : { workload: 'W7', target: '< 10 ms per cycle at 100 folders', measured: 'not measured', met: null });
   return out;
 }

@@ -108,6 +108,30 @@ export type MaildirNameEncoding = (typeof MAILDIR_NAME_ENCODINGS)[number];
 const LAYOUT_RULE = `must be one of ${MAILDIR_LAYOUTS.map((l) => `"${l}"`).join(', ')}`;
 const ENCODING_RULE = `must be one of ${MAILDIR_NAME_ENCODINGS.map((l) => `"${l}"`).join(', ')}`;
 
+const REPOSITORY_RULE = 'must be the name of the remote repository in your offlineimaprc (the part after "[Repository ")';
+
+/**
+ * Where another tool kept its sync state for this Maildir, outside the Maildir: mbsync's
+ * `SyncState` directory, or OfflineIMAP's `metadata` directory with the name of the remote
+ * repository whose FolderValidity it read. Only ever read, on a first pairing.
+ */
+export const ImportStateSchema = z.discriminatedUnion(
+  'from',
+  [
+    section({ from: z.literal('mbsync'), path: absolutePath }),
+    section({
+      from: z.literal('offlineimap'),
+      path: absolutePath,
+      repository: z.string(must(REPOSITORY_RULE)).regex(/^[^/\\\0]+$/, must(REPOSITORY_RULE)),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.input === undefined ? 'is required' : iss.code === 'invalid_union' ? 'must be "mbsync" or "offlineimap"' : 'must be an object with "from": "mbsync" or "offlineimap"',
+  },
+);
+export type ImportStateConfig = z.output<typeof ImportStateSchema>;
+
 const MaildirEndpointSchema = section({
   type: z.literal('maildir', must('must be "maildir"')),
   path: absolutePath,
@@ -115,6 +139,7 @@ const MaildirEndpointSchema = section({
   layout: z.enum(MAILDIR_LAYOUTS, must(LAYOUT_RULE)).optional(),
   /** Absent means "utf-8". */
   nameEncoding: z.enum(MAILDIR_NAME_ENCODINGS, must(ENCODING_RULE)).optional(),
+  importState: ImportStateSchema.optional(),
 });
 
 const FolderPattern = z.string(must('must be a folder pattern')).min(1, must('must be a non-empty folder pattern'));

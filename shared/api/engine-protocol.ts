@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountSummary, FolderSummary } from '../sync-summary.js';
 import { ConflictChoiceSchema, ConflictKindSchema } from './app-api.js';
-import { MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS } from '../config.js';
+import { ImportStateSchema, MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS } from '../config.js';
 import { ConflictSidesSchema } from '../conflict-sides.js';
 
 /**
@@ -35,6 +35,7 @@ export const EngineMaildirEndpointSchema = z.strictObject({
   path: z.string().min(1),
   layout: z.enum(MAILDIR_LAYOUTS).optional(),
   nameEncoding: z.enum(MAILDIR_NAME_ENCODINGS).optional(),
+  importState: ImportStateSchema.optional(),
 });
 
 /** An account as the engine needs it: the config entry without password sources. */

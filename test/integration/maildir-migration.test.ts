@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MaildirLayoutName } from '../../shared/config.js';
+import type { ImportStateConfig, MaildirLayoutName } from '../../shared/config.js';
 import type { FolderSummary, SyncSummary } from '../../shared/sync-summary.js';
 import { builtBundles, removeBuiltBundles } from '../support/built-bundles.js';
 import { syncJson } from '../support/bundle-sync.js';
@@ -59,7 +59,8 @@ interface Account {
   configPath: string;
 }
 
-async function account(layout: MaildirLayoutName): Promise<Account> {
+/** `importState` gets the account's directory (the Maildir is its `Mail`), where the tool's state is put. */
+async function account(layout: MaildirLayoutName, importState?: (dir: string) => ImportStateConfig): Promise<Account> {
   const user = await server.addUser();
   const fx = await connect(server, user);
   const dir = await mkdtemp(join(tmpdir(), 'mailferry-migration-'));
@@ -67,7 +68,7 @@ async function account(layout: MaildirLayoutName): Promise<Account> {
   const maildir = join(dir, 'Mail');
   await mkdir(maildir);
   const remote = { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user, password: user.password };
-  const config = { stateDir: join(dir, 'state'), accounts: [{ name: 'migrated', remote, local: { type: 'maildir', path: maildir, layout, nameEncoding: 'modified-utf-7' } }] };
+  const config = { stateDir: join(dir, 'state'), accounts: [{ name: 'migrated', remote, local: { type: 'maildir', path: maildir, layout, nameEncoding: 'modified-utf-7', importState: importState?.(dir) } }] };
   const configPath = join(dir, 'config.json');
   await writeFile(configPath, JSON.stringify(config), { mode: 0o600 });
   return { user, fx, maildir, configPath };
@@ -162,11 +163,60 @@ describe('a Maildir that mbsync kept', () => {
     await a.fx.close();
   });
 
+  it('sync state in ~/.mbsync/ (importState): the upload whose server copy got an X-TUID pairs by the records there', async () => {
+    const a = await account('verbatim', (dir) => ({ from: 'mbsync', path: join(dir, '.mbsync') }));
+    const sentByClient = message('sent');
+    await fillServer(a.fx, withTuid(sentByClient, true));
+    const folders = await serverFolders(a.fx, 'verbatim');
+    const sentUid = folders.find((f) => f.name === 'Sent')!.messages[0]!.uid;
+    const syncStateDir = join(a.maildir, '..', '.mbsync');
+    await writeMbsyncMaildir(a.maildir, folders, { syncStateInFolder: false, syncStateDir, pushed: [{ folder: 'Sent', uid: sentUid, bytes: lf(sentByClient) }] });
+    await expectMigrated(a, 'verbatim');
+  });
+
+  it('state in ~/.mbsync/ made under another UIDVALIDITY pairs nothing by UID: the upload is copied both ways', async () => {
+    const a = await account('verbatim', (dir) => ({ from: 'mbsync', path: join(dir, '.mbsync') }));
+    const sentByClient = message('sent');
+    await fillServer(a.fx, withTuid(sentByClient, true));
+    const folders = await serverFolders(a.fx, 'verbatim');
+    const sent = folders.find((f) => f.name === 'Sent')!;
+    sent.uidValidity = String(Number(sent.uidValidity) + 1);
+    const syncStateDir = join(a.maildir, '..', '.mbsync');
+    await writeMbsyncMaildir(a.maildir, folders, { syncStateInFolder: false, syncStateDir, pushed: [{ folder: 'Sent', uid: sent.messages[0]!.uid, bytes: lf(sentByClient) }] });
+    const first = await sync(a);
+    expect(first.accounts[0]!.folders.find((f) => f.folder === 'Sent')).toMatchObject({ paired: 0, copied: { toLocal: 1, toRemote: 1 } });
+    expect(total(first, (f) => f.paired)).toBe(5);
+    await a.fx.close();
+  });
+
   it('SubFolders Maildir++ (INBOX is the root), sync state kept elsewhere: every download pairs by content', async () => {
     const a = await account('maildir++');
     await fillServer(a.fx);
     await writeMbsyncMaildir(a.maildir, await serverFolders(a.fx, 'maildir++'), { syncStateInFolder: false });
     await expectMigrated(a, 'maildir++');
+  });
+
+  it.skipIf(!installed('mbsync'))('made by the real mbsync with its default SyncState ~/.mbsync/ (importState), with an upload of its own', async () => {
+    const home = (dir: string) => join(dir, 'home');
+    const a = await account('verbatim', (dir) => ({ from: 'mbsync', path: join(home(dir), '.mbsync') }));
+    await fillServer(a.fx, message('unused'));
+    await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
+    const sent = join(a.maildir, 'Sent');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(sent, sub), { recursive: true });
+    await writeFile(join(sent, 'cur', '1700000000.R1.laptop:2,S'), lf(message('written here')));
+    const dir = join(a.maildir, '..');
+    await mkdir(home(dir));
+    const rc = join(dir, 'mbsyncrc');
+    await writeFile(
+      rc,
+      `IMAPAccount r\nHost ${server.host}\nPort ${server.port}\nUser ${a.user.user}\nPass "${a.user.password}"\nSSLType None\nAuthMechs LOGIN\n\n` +
+        `IMAPStore r\nAccount r\n\nMaildirStore l\nPath ${a.maildir}/\nInbox ${a.maildir}/INBOX\nSubFolders Verbatim\n\n` +
+        `Channel c\nFar :r:\nNear :l:\nPatterns *\nSync All\nCreate Both\nExpunge Both\n`,
+      { mode: 0o600 },
+    );
+    execFileSync('mbsync', ['-c', rc, '-a', '-q'], { stdio: 'ignore', env: { ...process.env, HOME: home(dir), XDG_STATE_HOME: join(home(dir), '.local/state') } });
+    expect(await readdir(join(home(dir), '.mbsync'))).toContain(':r:Sent_:l:Sent');
+    await expectMigrated(a, 'verbatim');
   });
 
   it.skipIf(!installed('mbsync'))('made by the real mbsync (SubFolders Verbatim, SyncState *), with an upload of its own', async () => {
@@ -197,8 +247,37 @@ describe('a Maildir that OfflineIMAP kept (sep = ".", INBOX a subdirectory)', ()
     await expectMigrated(a, 'flat');
   });
 
+  /** OfflineIMAP re-serializes what it stores; here: the Subject's whitespace, of mail with a Message-ID. */
+  const rewrite = (bytes: Buffer) => {
+    const text = bytes.toString('latin1');
+    return /^Message-ID:/im.test(text) ? Buffer.from(text.replace(/^Subject: /m, 'Subject:  '), 'latin1') : bytes;
+  };
+  const metadata = (dir: string) => ({ path: join(dir, 'offlineimap'), repository: 'Remote' });
+
+  it('bytes OfflineIMAP changed pair by ,U= under its FolderValidity (importState)', async () => {
+    const a = await account('flat', (dir) => ({ from: 'offlineimap', ...metadata(dir) }));
+    await fillServer(a.fx);
+    const folders = await serverFolders(a.fx, 'flat');
+    await writeOfflineimapMaildir(a.maildir, folders, { separator: ':', rewrite, metadata: metadata(join(a.maildir, '..')) });
+    await expectMigrated(a, 'flat');
+  });
+
+  it('a FolderValidity of another UIDVALIDITY pairs nothing by UID: changed messages are copied both ways', async () => {
+    const a = await account('flat', (dir) => ({ from: 'offlineimap', ...metadata(dir) }));
+    await fillServer(a.fx);
+    const folders = await serverFolders(a.fx, 'flat');
+    const inbox = folders.find((f) => f.name === 'INBOX')!;
+    inbox.uidValidity = String(Number(inbox.uidValidity) - 1);
+    await writeOfflineimapMaildir(a.maildir, folders, { separator: ':', rewrite, metadata: metadata(join(a.maildir, '..')) });
+    const first = await sync(a);
+    // "one" and "two" were changed; "three" (no Message-ID, not changed) pairs by content.
+    expect(first.accounts[0]!.folders.find((f) => f.folder === 'INBOX')).toMatchObject({ paired: 1, copied: { toLocal: 2, toRemote: 2 } });
+    expect(total(first, (f) => f.paired)).toBe(4);
+    await a.fx.close();
+  });
+
   it.skipIf(!installed('offlineimap'))('made by the real OfflineIMAP, with an upload of its own', async () => {
-    const a = await account('flat');
+    const a = await account('flat', (dir) => ({ from: 'offlineimap', path: join(dir, 'offlineimap'), repository: 'R' }));
     await fillServer(a.fx, message('unused'));
     await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
     const sent = join(a.maildir, 'Sent');

@@ -58,14 +58,16 @@ async function makeFolder(dir: string): Promise<void> {
 /**
  * mbsync's Maildir: file names `<time>.<pid>_<n>.<host>,U=<its own UID>:2,<flags>` (unseen
  * mail in new/, with its info), its own UIDVALIDITY in `.uidvalidity`, every downloaded message
- * with an X-TUID line, and with `SyncState *` its state in `.mbsyncstate`. `pushed` lists UIDs
+ * with an X-TUID line, and with `SyncState *` its state in `.mbsyncstate`; with `syncStateDir`
+ * (its default `SyncState ~/.mbsync/`) there, as `:r:<box>_:l:<box>` with `!` for `/` (the
+ * folders' directories must then be their mbsync names: SubFolders Verbatim). `pushed` lists UIDs
  * server messages mbsync uploaded from this Maildir: the file has the bytes without X-TUID
  * (the server's copy got it), under the name the client gave it plus mbsync's `,U=`.
  */
 export async function writeMbsyncMaildir(
   root: string,
   folders: ServerFolder[],
-  opts: { syncStateInFolder: boolean; pushed?: { folder: string; uid: number; bytes: Buffer }[] },
+  opts: { syncStateInFolder: boolean; syncStateDir?: string; pushed?: { folder: string; uid: number; bytes: Buffer }[] },
 ): Promise<void> {
   const nearUidValidity = 1795934109;
   for (const f of folders) {
@@ -82,9 +84,13 @@ export async function writeMbsyncMaildir(
       state.push(`${m.uid} ${near} ${letters}`);
     }
     await writeFile(join(dir, '.uidvalidity'), `${nearUidValidity}\n${f.messages.length}\n`);
-    if (opts.syncStateInFolder) {
-      const header = `FarUidValidity ${f.uidValidity}\nNearUidValidity ${nearUidValidity}\nMaxPulledUid ${f.messages.length}\nMaxPushedUid ${f.messages.length}\n\n`;
-      await writeFile(join(dir, '.mbsyncstate'), header + state.map((l) => `${l}\n`).join(''));
+    const header = `FarUidValidity ${f.uidValidity}\nNearUidValidity ${nearUidValidity}\nMaxPulledUid ${f.messages.length}\nMaxPushedUid ${f.messages.length}\n\n`;
+    const text = header + state.map((l) => `${l}\n`).join('');
+    if (opts.syncStateInFolder) await writeFile(join(dir, '.mbsyncstate'), text);
+    if (opts.syncStateDir !== undefined) {
+      const box = f.dir.replaceAll('/', '!');
+      await mkdir(opts.syncStateDir, { recursive: true });
+      await writeFile(join(opts.syncStateDir, `:r:${box}_:l:${box}`), text);
     }
   }
 }
@@ -92,9 +98,15 @@ export async function writeMbsyncMaildir(
 /**
  * OfflineIMAP's Maildir: `<time>_<n>.<pid>.<host>,U=<server UID>,FMD5=<md5 of the folder's
  * directory name>:2,<flags>` (`!2,` with maildir-windows-compatible), unseen mail in new/,
- * LF line ends, the file's time the server's INTERNALDATE.
+ * LF line ends, the file's time the server's INTERNALDATE. `rewrite` stands for OfflineIMAP
+ * re-serializing a message; with `metadata` each folder's UIDVALIDITY goes to
+ * `<metadata>/Repository-<repository>/FolderValidity/<directory name>` (sep = ".").
  */
-export async function writeOfflineimapMaildir(root: string, folders: ServerFolder[], opts: { separator: ':' | '!' }): Promise<void> {
+export async function writeOfflineimapMaildir(
+  root: string,
+  folders: ServerFolder[],
+  opts: { separator: ':' | '!'; rewrite?: (bytes: Buffer) => Buffer; metadata?: { path: string; repository: string } },
+): Promise<void> {
   for (const f of folders) {
     const dir = join(root, f.dir);
     await makeFolder(dir);
@@ -102,17 +114,26 @@ export async function writeOfflineimapMaildir(root: string, folders: ServerFolde
     for (const [i, m] of f.messages.entries()) {
       const sub = m.flags.includes('\\Seen') ? 'cur' : 'new';
       const file = join(dir, sub, `1795934109_${i}.8622.vm,U=${m.uid},FMD5=${fmd5}${opts.separator}2,${lettersOf(m.flags)}`);
-      await writeFile(file, lf(m.bytes));
+      await writeFile(file, (opts.rewrite ?? ((b) => b))(lf(m.bytes)));
       await utimes(file, m.internalDate, m.internalDate);
+    }
+    if (opts.metadata) {
+      const validity = join(opts.metadata.path, `Repository-${opts.metadata.repository}`, 'FolderValidity');
+      await mkdir(validity, { recursive: true });
+      await writeFile(join(validity, f.dir), `${f.uidValidity}\n`);
     }
   }
 }
 
-/** LF line ends, without the tools' bookkeeping headers: what a reader of the message sees. */
+/**
+ * LF line ends, without the tools' bookkeeping headers and with header whitespace collapsed
+ * (OfflineIMAP re-folds some): what a reader of the message sees.
+ */
 function normalized(bytes: Buffer): string {
   const text = lf(bytes).toString('latin1');
   const end = text.indexOf('\n\n');
-  const head = text.slice(0, end).split('\n').filter((l) => !/^(x-tuid|x-offlineimap):/i.test(l));
+  const unfolded = text.slice(0, end).replace(/\n(?=[ \t])/g, '').replace(/[ \t]+/g, ' ');
+  const head = unfolded.split('\n').filter((l) => !/^(x-tuid|x-offlineimap):/i.test(l));
   return createHash('sha256').update(`${head.join('\n')}${text.slice(end)}`, 'latin1').digest('hex');
 }
 

@@ -95,6 +95,7 @@ function expandPaths(raw: unknown, ctx: PlatformContext): void {
     for (const endpoint of [account.remote, account.local]) {
       if (!isRecord(endpoint)) continue;
       if (endpoint.type === 'maildir' && typeof endpoint.path === 'string') endpoint.path = expandHome(endpoint.path, ctx);
+      if (endpoint.type === 'maildir' && isRecord(endpoint.importState) && typeof endpoint.importState.path === 'string') endpoint.importState.path = expandHome(endpoint.importState.path, ctx);
       if (isRecord(endpoint.tls) && typeof endpoint.tls.ca === 'string') endpoint.tls.ca = expandHome(endpoint.tls.ca, ctx);
     }
   }

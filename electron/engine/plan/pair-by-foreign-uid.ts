@@ -3,9 +3,9 @@ import type { IdentifiedMessage } from './pair-by-identity.js';
 
 /**
  * Pairs local messages with remote ones through another sync tool's records (a Maildir that
- * mbsync kept in step with this server), for messages whose bytes differ between the sides so
- * that identity cannot pair them (mbsync's X-TUID line in the server's copy of a message it
- * uploaded). A pair is made only when all of these hold:
+ * mbsync or OfflineIMAP kept in step with this server), for messages whose bytes differ between
+ * the sides so that identity cannot pair them (mbsync's X-TUID line in the server's copy of a
+ * message it uploaded, headers OfflineIMAP re-serialized). A pair is made only when all hold:
  * - the records were made under the server's current UIDVALIDITY, so their UIDs still name the
  *   same messages (a server never gives a UID to another message without changing it);
  * - the record names exactly one local file for that UID, and the UID is not paired yet;

@@ -70,8 +70,8 @@ export interface MessageHeaders {
 }
 
 /**
- * Which server UIDs another sync tool recorded for messages of this side (mbsync's sync state
- * in a Maildir folder), so that a first sync can pair what that tool already paired.
+ * Which server UIDs another sync tool recorded for messages of this side (mbsync's sync state,
+ * OfflineIMAP's `,U=` names with its FolderValidity), so that a first sync can pair what that tool already paired.
  */
 export interface ForeignUids {
   /** The server's UIDVALIDITY the records were made under: they say nothing under another. */

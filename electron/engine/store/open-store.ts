@@ -26,7 +26,7 @@ async function openStore(
   onWarning: (msg: string) => void,
 ): Promise<MailStore> {
   if (endpoint.type === 'maildir') {
-    return MaildirStore.open(endpoint.path, { onWarning, layout: endpoint.layout, nameEncoding: endpoint.nameEncoding });
+    return MaildirStore.open(endpoint.path, { onWarning, layout: endpoint.layout, nameEncoding: endpoint.nameEncoding, importState: endpoint.importState });
   }
   return ImapStore.connect(await resolveImapEndpoint(endpoint, account, secretEnvNames), { onWarning });
 }

@@ -68,7 +68,7 @@ export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: L
   const remoteMessages = [...idR].map(([id, identity]) => ({ id, identity }));
   const localMessages = [...idL].map(([id, identity]) => ({ id, identity }));
   const matches = pairByIdentity(remoteMessages, localMessages);
-  // What identity leaves unpaired, another tool's records may pair (a Maildir mbsync kept).
+  // What identity leaves unpaired, another tool's records may pair (a Maildir mbsync or OfflineIMAP kept).
   const foreign = await ctx.sessions.local.foreignUids?.();
   if (foreign) {
     const used = new Set(matches.flat());

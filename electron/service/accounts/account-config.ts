@@ -32,6 +32,7 @@ function localEndpoint(input: LocalEndpointInput, previous: AccountConfig['local
     path,
     ...(kept?.layout !== undefined ? { layout: kept.layout } : {}),
     ...(kept?.nameEncoding !== undefined ? { nameEncoding: kept.nameEncoding } : {}),
+    ...(kept?.importState !== undefined ? { importState: kept.importState } : {}),
   } satisfies MaildirEndpointConfig;
 }
 

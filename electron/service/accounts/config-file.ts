@@ -91,6 +91,7 @@ function expandAccountPaths(account: unknown, expand: (p: string) => string): vo
   for (const endpoint of [account.remote, account.local]) {
     if (!isRecord(endpoint)) continue;
     if (endpoint.type === 'maildir' && typeof endpoint.path === 'string') endpoint.path = expand(endpoint.path);
+    if (endpoint.type === 'maildir' && isRecord(endpoint.importState) && typeof endpoint.importState.path === 'string') endpoint.importState.path = expand(endpoint.importState.path);
     if (isRecord(endpoint.tls) && typeof endpoint.tls.ca === 'string') endpoint.tls.ca = expand(endpoint.tls.ca);
   }
 }

@@ -124,7 +124,7 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     {
       name: 'imap field on a maildir side',
       edit: (d) => (local(d).host = 'localhost'),
-      line: 'accounts[0].local.host: unknown key (allowed: type, path, layout, nameEncoding)',
+      line: 'accounts[0].local.host: unknown key (allowed: type, path, layout, nameEncoding, importState)',
     },
     {
       name: 'unknown maildir layout',
@@ -136,6 +136,32 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
       name: 'unknown folder name encoding',
       edit: (d) => (local(d).nameEncoding = 'utf7'),
       line: 'accounts[0].local.nameEncoding: must be one of "utf-8", "modified-utf-7" (got "utf7")',
+    },
+    {
+      name: 'importState from an unknown tool',
+      edit: (d) => (local(d).importState = { from: 'isync', path: '/home/alice/.mbsync' }),
+      line: 'accounts[0].local.importState.from: must be "mbsync" or "offlineimap" (got "isync")',
+    },
+    { name: 'importState not an object', edit: (d) => (local(d).importState = 'mbsync'), line: 'accounts[0].local.importState: must be an object with "from": "mbsync" or "offlineimap" (got "mbsync")' },
+    {
+      name: 'importState with a relative path',
+      edit: (d) => (local(d).importState = { from: 'mbsync', path: '.mbsync' }),
+      line: 'accounts[0].local.importState.path: must be an absolute path or start with ~/ (got ".mbsync")',
+    },
+    {
+      name: 'OfflineIMAP importState without its repository',
+      edit: (d) => (local(d).importState = { from: 'offlineimap', path: '/home/alice/.offlineimap' }),
+      line: 'accounts[0].local.importState.repository: is required',
+    },
+    {
+      name: 'OfflineIMAP repository that is a path',
+      edit: (d) => (local(d).importState = { from: 'offlineimap', path: '/home/alice/.offlineimap', repository: '../R' }),
+      line: 'accounts[0].local.importState.repository: must be the name of the remote repository in your offlineimaprc (the part after "[Repository ") (got "../R")',
+    },
+    {
+      name: 'repository given for mbsync',
+      edit: (d) => (local(d).importState = { from: 'mbsync', path: '/home/alice/.mbsync', repository: 'R' }),
+      line: 'accounts[0].local.importState.repository: unknown key (allowed: from, path)',
     },
     {
       name: 'local imap with a bad port',
@@ -256,6 +282,17 @@ describe('ConfigSchema defaults', () => {
     const config = configOf(doc);
     expect(config.stateDir).toBe('C:\\Users\\alice\\state');
     expect(config.accounts[0]).toMatchObject({ folders: { include: ['INBOX'], exclude: [] }, direction: 'pull', propagateDeletes: false });
+  });
+
+  it('keeps where mbsync or OfflineIMAP kept its state', () => {
+    const doc = validDoc();
+    for (const importState of [
+      { from: 'mbsync', path: '/home/alice/.mbsync/' },
+      { from: 'offlineimap', path: '/home/alice/.offlineimap', repository: 'Remote' },
+    ]) {
+      local(doc).importState = importState;
+      expect(configOf(doc).accounts[0]?.local).toMatchObject({ importState });
+    }
   });
 
   it('keeps a Maildir layout and name encoding, and leaves them out when not given (verbatim, UTF-8)', () => {

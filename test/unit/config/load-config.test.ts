@@ -63,19 +63,19 @@ describe('loadConfig', () => {
     expect(loaded.config.stateDir).toBe(join(home, '.local', 'state', 'mailferry'));
   });
 
-  it('expands ~/ in stateDir, maildir paths and tls.ca', async () => {
+  it('expands ~/ in stateDir, maildir paths, importState.path and tls.ca', async () => {
     const file = await writeConfig({
       stateDir: '~/state',
       accounts: [
         account({
           remote: { type: 'imap', host: 'imap.example.org', user: 'a', passwordEnv: 'PW', tls: { ca: '~/certs/ca.pem' } },
-          local: { type: 'maildir', path: '~/Mail/work' },
+          local: { type: 'maildir', path: '~/Mail/work', importState: { from: 'mbsync', path: '~/.mbsync/' } },
         }),
       ],
     });
     const { config } = await loadConfig(file, ctx);
     expect(config.stateDir).toBe(join(home, 'state'));
-    expect(config.accounts[0]?.local).toEqual({ type: 'maildir', path: join(home, 'Mail', 'work') });
+    expect(config.accounts[0]?.local).toEqual({ type: 'maildir', path: join(home, 'Mail', 'work'), importState: { from: 'mbsync', path: join(home, '.mbsync/') } });
     expect(config.accounts[0]?.remote.tls?.ca).toBe(join(home, 'certs', 'ca.pem'));
   });
 

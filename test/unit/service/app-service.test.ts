@@ -133,9 +133,10 @@ describe('AppService accounts and passwords', () => {
     expect(JSON.stringify([view, w.events])).not.toContain(NEW_PASSWORD);
   });
 
-  it('an edit keeps the Maildir layout and name encoding the file set (the app does not show them), and the engine gets them', async () => {
+  it('an edit keeps the Maildir layout, name encoding and importState the file set (the app does not show them), and the engine gets them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailferry-service-'));
-    const local = { type: 'maildir', path: join(dir, 'Mail'), layout: 'maildir++', nameEncoding: 'modified-utf-7' };
+    const importState = { from: 'offlineimap', path: join(dir, '.offlineimap'), repository: 'Remote' };
+    const local = { type: 'maildir', path: join(dir, 'Mail'), layout: 'maildir++', nameEncoding: 'modified-utf-7', importState };
     const remote = { type: 'imap', host: 'imap.example.org', user: 'alice@example.org', password: PASSWORD };
     await writeFile(join(dir, 'accounts.json'), JSON.stringify({ stateDir: join(dir, 'state'), accounts: [{ name: 'work', remote, local }] }));
     const w = await world({ kind: 'memory' }, { dir });

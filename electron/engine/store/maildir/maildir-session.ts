@@ -25,7 +25,7 @@ import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
 import { entryOf, MessageIndex, type IndexEntry, type MessageDir } from './maildir-index.js';
 import { MaildirKeywords } from './maildir-keywords.js';
 import { formatName, mbsyncUid, newUniqueName } from './maildir-names.js';
-import { readMbsyncState } from './mbsync-state.js';
+import { foreignUidsOf, type FolderRecords } from './foreign-records.js';
 import { identifyFile, writeMessageFile } from './message-file.js';
 
 /** Maildir ids are file names, which never renumber. */
@@ -46,15 +46,22 @@ export class MaildirSession implements FolderSession {
     private readonly index: MessageIndex,
     private readonly keywords: MaildirKeywords,
     private readonly dirOf: (folder: string) => string,
+    private readonly records: () => Promise<FolderRecords | null>,
   ) {}
 
-  static async open(folder: string, dir: string, warn: (msg: string) => void, dirOf: (folder: string) => string): Promise<MaildirSession> {
+  static async open(
+    folder: string,
+    dir: string,
+    warn: (msg: string) => void,
+    dirOf: (folder: string) => string,
+    records: () => Promise<FolderRecords | null>,
+  ): Promise<MaildirSession> {
     // The token is taken before anything is read: a change made after this moment moves it,
     // so the next run lists the folder; a change made before it is in whatever we read later.
     const status = maildirStatus(dir);
     if (!status) throw new FolderMissingError(folder);
     const index = new MessageIndex(dir, warn);
-    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), dirOf);
+    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), dirOf, records);
   }
 
   async list(): Promise<ListedMessage[]> {
@@ -93,26 +100,12 @@ export class MaildirSession implements FolderSession {
     return out;
   }
 
-  /**
-   * mbsync's pairs for this folder, by file: only files whose `,U=` is paired in its state, and
-   * only when no two files claim the same `,U=` (a copied file keeps its name's UID).
-   */
+  /** Another tool's records for this folder's files (foreign-records.ts), one file per UID. */
   async foreignUids(): Promise<ForeignUids | null> {
-    const state = await readMbsyncState(this.dir);
-    if (state === null) return null;
-    const farOf = new Map(state.pairs.map((p) => [p.near, p.far]));
-    const claims = new Map<number, string[]>();
+    const records = await this.records();
+    if (records === null) return null;
     if (!this.index.scanned) await this.index.scan();
-    for (const entry of this.index.all()) {
-      const near = mbsyncUid(entry.parsed.unique);
-      if (near !== null) claims.set(near, [...(claims.get(near) ?? []), entry.parsed.unique]);
-    }
-    const uids = new Map<string, string>();
-    for (const [near, ids] of claims) {
-      const far = farOf.get(near);
-      if (far !== undefined && ids.length === 1) uids.set(ids[0]!, String(far));
-    }
-    return { uidValidity: state.farUidValidity, uids };
+    return foreignUidsOf(records, [...this.index.all()].map((e) => e.parsed.unique));
   }
 
   async read(id: string): Promise<MessageContent | null> {

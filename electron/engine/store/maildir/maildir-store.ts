@@ -1,13 +1,14 @@
 import { lstat, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fsyncDir } from '../../durable-fs.js';
 import type { FolderEntry, FolderSession, FolderStatus, MailStore } from '../mail-store.js';
 import { FolderMissingError } from '../mail-store.js';
-import type { MaildirLayoutName, MaildirNameEncoding } from '../../../../shared/config.js';
+import type { ImportStateConfig, MaildirLayoutName, MaildirNameEncoding } from '../../../../shared/config.js';
 import { hasCode, isNotFound } from './fs-errors.js';
 import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
 import { folderLayout, type FolderLayout } from './maildir-layout.js';
 import { maildirStatus, MaildirSession } from './maildir-session.js';
+import { folderRecords } from './foreign-records.js';
 
 export class MaildirRootMissingError extends Error {
   constructor(readonly root: string) {
@@ -41,19 +42,25 @@ export interface MaildirOptions {
   /** Where folders live (maildir-layout.ts); "verbatim" by default. */
   layout?: MaildirLayoutName;
   nameEncoding?: MaildirNameEncoding;
+  /** Where mbsync or OfflineIMAP kept its state outside the Maildir (foreign-records.ts). */
+  importState?: ImportStateConfig;
 }
 
 /** A Maildir tree whose folders are laid out as the account's `layout` says (maildir-layout.ts). */
 export class MaildirStore implements MailStore {
   readonly kind = 'maildir' as const;
   private readonly layout: FolderLayout;
+  private readonly nameEncoding: MaildirNameEncoding;
+  private readonly importState: ImportStateConfig | undefined;
 
   private constructor(
     readonly root: string,
     private readonly warn: (msg: string) => void,
     opts: MaildirOptions,
   ) {
-    this.layout = folderLayout(root, opts.layout ?? 'verbatim', opts.nameEncoding ?? 'utf-8', warn);
+    this.nameEncoding = opts.nameEncoding ?? 'utf-8';
+    this.importState = opts.importState;
+    this.layout = folderLayout(root, opts.layout ?? 'verbatim', this.nameEncoding, warn);
   }
 
   static async open(root: string, opts: MaildirOptions = {}): Promise<MaildirStore> {
@@ -151,7 +158,9 @@ export class MaildirStore implements MailStore {
   }
 
   async openFolder(name: string): Promise<FolderSession> {
-    return MaildirSession.open(name, this.layout.dirOf(name), this.warn, (folder) => this.layout.dirOf(folder));
+    const dir = this.layout.dirOf(name);
+    const folder = { name, dir, relativeDir: relative(this.root, dir).split(sep).join('/'), nameEncoding: this.nameEncoding };
+    return MaildirSession.open(name, dir, this.warn, (f) => this.layout.dirOf(f), () => folderRecords(folder, this.importState));
   }
 
   /** What openFolder would report: a few stats, nothing read. */

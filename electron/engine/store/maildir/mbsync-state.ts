@@ -81,12 +81,13 @@ export function parseUidValidityFile(text: string): string | null {
 /**
  * The folder's mbsync records, when they can be trusted: the state exists, no interrupted run
  * left a journal beside it, and it counts under the UIDVALIDITY the folder's names use now.
+ * The state is `.mbsyncstate` in the folder (`SyncState *`) unless `stateFile` names another.
  */
-export async function readMbsyncState(folderDir: string): Promise<MbsyncState | null> {
-  const state = await readOrNull(join(folderDir, STATE_FILE));
+export async function readMbsyncState(folderDir: string, stateFile: string = join(folderDir, STATE_FILE)): Promise<MbsyncState | null> {
+  const state = await readOrNull(stateFile);
   if (state === null) return null;
   for (const pending of ['.journal', '.new']) {
-    if (await stat(join(folderDir, STATE_FILE + pending)).then(() => true, () => false)) return null;
+    if (await stat(stateFile + pending).then(() => true, () => false)) return null;
   }
   const parsed = parseMbsyncState(state);
   const uidValidity = await readOrNull(join(folderDir, '.uidvalidity'));
@@ -95,7 +96,7 @@ export async function readMbsyncState(folderDir: string): Promise<MbsyncState | 
 }
 
 /** Unreadable records (missing, a directory, no permission) are no records. */
-async function readOrNull(path: string): Promise<string | null> {
+export async function readOrNull(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { DovecotServer } from '../test/support/dovecot.js';
 import { corpusFolders, corpusMessage, type CorpusFolder, type CorpusSpec } from './corpus.js';
-import { encodeMutf7 } from './mutf7.js';
+import { encodeModifiedUtf7 } from '../electron/engine/store/maildir/modified-utf7.js';
 
 const run = promisify(execFile);
 const WRITERS = 32;
@@ -18,7 +18,7 @@ export interface LoadedCorpus {
 
 /** Where Dovecot keeps a folder with LAYOUT=fs: INBOX is the root, names are modified UTF-7. */
 export function dovecotFolderDir(root: string, folder: string): string {
-  return folder === 'INBOX' ? root : path.join(root, ...folder.split('/').map(encodeMutf7));
+  return folder === 'INBOX' ? root : path.join(root, ...folder.split('/').map(encodeModifiedUtf7));
 }
 
 /**

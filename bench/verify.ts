@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeMutf7 } from './mutf7.js';
+import { decodeModifiedUtf7 } from '../electron/engine/store/maildir/modified-utf7.js';
 
 /** How a Maildir tree maps folder names to directories. */
 export interface MaildirLayout {
@@ -98,7 +98,7 @@ async function maildirFolders(root: string, layout: MaildirLayout): Promise<Map<
   const walk = async (dir: string, parts: string[]) => {
     const subdirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
     if (subdirs.includes('cur') && subdirs.includes('new')) {
-      const name = parts.length === 0 ? (layout.inboxAtRoot ? 'INBOX' : null) : parts.map((p) => (layout.mutf7 ? decodeMutf7(p) : p)).join('/');
+      const name = parts.length === 0 ? (layout.inboxAtRoot ? 'INBOX' : null) : parts.map((p) => (layout.mutf7 ? (decodeModifiedUtf7(p) ?? p) : p)).join('/');
       if (name !== null) out.set(name, dir);
     }
     for (const s of subdirs) {

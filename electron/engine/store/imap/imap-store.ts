@@ -5,7 +5,7 @@ import { FolderNames } from './folder-names.js';
 import { openClient } from './imap-client.js';
 import type { ImapEndpoint } from './imap-endpoint.js';
 import { ImapFolderSession } from './imap-folder-session.js';
-import { LIST_STATUS_QUERY, statusFromListStatus } from './list-status.js';
+import { listWithStatus, type ListedMailbox } from './list-status.js';
 
 export interface ImapStoreOptions {
   /** Things the user should hear about that do not fail anything (skipped folders, dropped flags). */
@@ -40,25 +40,25 @@ export class ImapStore implements MailStore {
     // Where the server can, every folder's status comes in the same round trip (RFC 5819):
     // what lets a pass skip unchanged folders without selecting them. Without it, no STATUS
     // per folder: selecting a folder tells the same.
-    const withStatus = client.capabilities.has('LIST-STATUS');
-    // (imapflow attaches the statuses only without listOnly; it then asks RETURN (SUBSCRIBED)
-    // in the same command instead of a separate LSUB.)
-    const entries = await step('', 'LIST', () => client.list(withStatus ? { statusQuery: LIST_STATUS_QUERY } : { listOnly: true }));
+    const entries: ListedMailbox[] = await step('', 'LIST', async () =>
+      client.capabilities.has('LIST-STATUS')
+        ? listWithStatus(client)
+        : (await client.list({ listOnly: true })).map((e) => ({ path: e.path, delimiter: e.delimiter || null, flags: e.flags, status: null })),
+    );
     const out: FolderEntry[] = [];
     const seen = new Set<string>();
     this.listed = new Map();
     for (const entry of entries) {
       const attrs = [...entry.flags].map((f) => f.toLowerCase());
       if (attrs.includes('\\noselect') || attrs.includes('\\nonexistent') || names.isForeign(entry.path)) continue;
-      const name = names.toLogical(entry.path, entry.delimiter || null);
+      const name = names.toLogical(entry.path, entry.delimiter);
       if (name === null) {
         this.warn(`skipping IMAP folder "${entry.path}": a level of its name contains "/", which Mailferry uses as separator`);
         continue;
       }
       if (seen.has(name)) continue;
       seen.add(name);
-      const status = entry.status && statusFromListStatus(entry.status);
-      if (status) this.listed.set(name, status);
+      if (entry.status) this.listed.set(name, entry.status);
       const specialUse = [...entry.flags].find((f) => SPECIAL_USE.has(f));
       out.push(specialUse ? { name, specialUse } : { name });
     }

@@ -1,13 +1,75 @@
+import type { ImapAttribute, ImapFlow } from 'imapflow';
+// imapflow's own name helpers (the imapflow version is pinned), so folders are named exactly as
+// its list() would name them.
+import { decodePath, getStringList, getStringValue, normalizePath } from 'imapflow/lib/tools.js';
 import type { FolderStatus } from '../mail-store.js';
+import { atom, runCommand } from './raw-command.js';
 
-/** The STATUS items that make a FolderStatus (imapflow drops HIGHESTMODSEQ without CONDSTORE). */
-export const LIST_STATUS_QUERY = { messages: true, uidNext: true, uidValidity: true, highestModseq: true } as const;
+export interface ListedMailbox {
+  /** Decoded (UTF-8) and normalized as imapflow spells it: INBOX upper-case. */
+  path: string;
+  delimiter: string | null;
+  flags: Set<string>;
+  status: FolderStatus | null;
+}
 
 interface StatusReply {
   messages?: number;
   uidNext?: number;
   uidValidity?: bigint;
   highestModseq?: bigint;
+}
+
+/**
+ * Every mailbox with its status in one command: `LIST "" "*" RETURN (STATUS (...))` (RFC 5819).
+ * Sent directly rather than through imapflow's list(), which adds an LSUB round trip and
+ * special-use guessing, several times the cost of the command itself for a hundred folders:
+ * this is all a watching engine's quiet pass asks the server. Call only with LIST-STATUS.
+ */
+export async function listWithStatus(client: ImapFlow): Promise<ListedMailbox[]> {
+  const mailboxes: ListedMailbox[] = [];
+  const statuses = new Map<string, StatusReply>();
+  const items = ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY', ...(client.capabilities.has('CONDSTORE') || client.capabilities.has('QRESYNC') ? ['HIGHESTMODSEQ'] : [])];
+  // With RETURN options a server reports only the attributes asked for (Dovecot drops
+  // special-use flags otherwise).
+  const options: ImapAttribute[] = [atom('STATUS'), items.map(atom)];
+  if (client.capabilities.has('SPECIAL-USE')) options.push(atom('SPECIAL-USE'));
+  const pathOf = (attribute: ImapAttribute | undefined) => normalizePath(client, decodePath(client, String(attribute?.value ?? '')));
+  await runCommand(client, 'LIST', [{ type: 'STRING', value: '' }, { type: 'STRING', value: '*' }, atom('RETURN'), options], {
+    LIST: async (reply) => {
+      const [flags, delimiter, name] = reply.attributes ?? [];
+      const d = getStringValue(delimiter) ?? null;
+      let path = pathOf(name ?? undefined);
+      // Some servers prefix names with the delimiter (imapflow strips it too).
+      if (d && path.startsWith(d)) path = path.slice(1);
+      if (path) mailboxes.push({ path, delimiter: d, flags: new Set(getStringList(flags)), status: null });
+    },
+    STATUS: async (reply) => {
+      const [name, list] = reply.attributes ?? [];
+      if (Array.isArray(list)) statuses.set(pathOf(name ?? undefined), parseStatusList(list));
+    },
+  });
+  for (const m of mailboxes) {
+    const reply = statuses.get(m.path);
+    m.status = reply ? statusFromListStatus(reply) : null;
+  }
+  return mailboxes;
+}
+
+/** `(MESSAGES 3 UIDNEXT 4 ...)`; values that are not plain decimal numbers are left out. */
+function parseStatusList(list: ImapAttribute[]): StatusReply {
+  const reply: StatusReply = {};
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const key = String(list[i]?.value ?? '').toUpperCase();
+    const value = String(list[i + 1]?.value ?? '');
+    if (!/^[0-9]{1,20}$/.test(value)) continue;
+    const small = Number(value) <= 0xffffffff;
+    if (key === 'MESSAGES' && small) reply.messages = Number(value);
+    else if (key === 'UIDNEXT' && small) reply.uidNext = Number(value);
+    else if (key === 'UIDVALIDITY') reply.uidValidity = BigInt(value);
+    else if (key === 'HIGHESTMODSEQ') reply.highestModseq = BigInt(value);
+  }
+  return reply;
 }
 
 /**

@@ -6,8 +6,9 @@ import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { accountStatus } from '../../electron/engine/status/account-status.js';
 import { SyncWorld, type SideView } from '../support/sync-world.js';
 import type { ImapFixture } from '../support/imap-fixture.js';
-import { deleteLocal, deliverLocal, folderDir, localMessages, setLocalLetters, sha256 } from '../support/local-maildir.js';
+import { deleteLocal, deliverLocal, folderDir, localFolderNames, localMessages, setLocalLetters, sha256 } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
+import { fileNames, maildirView, serverView, writeMbsyncMaildir, type ToolFolder } from '../support/tool-maildirs.js';
 
 /**
  * mbsync's discipline, applied to every scenario: kill the sync right after each durable step
@@ -43,6 +44,14 @@ interface Scenario {
   cleanRun?: { notes?: RegExp; paired?: number; moved?: number };
   /** Runs IMAP<->Maildir only: nothing in it depends on what kind of store the replica is. */
   maildirOnly?: true;
+  /**
+   * The replica is a Maildir another tool left (its bookkeeping headers, LF line ends): both
+   * sides compared as a reader sees these folders, and no run, crashed or not, may add, rewrite
+   * or remove a file there or a message on the server.
+   */
+  toolFolders?: ToolFolder[];
+  /** Runs against a Dovecot started with these options (a server that lacks an extension). */
+  dovecot?: Parameters<typeof startDovecot>[0];
 }
 
 async function synced(w: SyncWorld): Promise<void> {
@@ -123,6 +132,12 @@ const renamedProjects: Expected = {
   ],
   'Clients/Old': [[msg('p-old'), ['\\Flagged']]],
 };
+
+/** Where mbsync (SubFolders Verbatim) keeps the folders of the migration scenario. */
+const MBSYNC_FOLDERS: ToolFolder[] = [
+  { name: 'INBOX', dir: 'INBOX' },
+  { name: 'Archive', dir: 'Archive' },
+];
 
 const scenarios: Scenario[] = [
   {
@@ -281,10 +296,65 @@ const scenarios: Scenario[] = [
     },
     cleanRun: { notes: /renumbered/ },
   },
+  {
+    name: 'first sync over the Maildir mbsync left for the same mail',
+    async setup(w) {
+      await w.remote.createFolder('Archive');
+      await w.remote.append('INBOX', msg('m-seen'), { flags: ['\\Seen'] });
+      await w.remote.append('INBOX', msg('m-flagged'), { flags: ['\\Flagged'] });
+      await w.remote.append('INBOX', makeMessage({ subject: 'm-no-id', messageId: null, body: 'Body of m-no-id.\r\n' }));
+      await w.remote.append('Archive', msg('m-answered'), { flags: ['\\Answered', '\\Seen'] });
+      const folders = await Promise.all(MBSYNC_FOLDERS.map(async (f) => ({ ...f, uidValidity: await w.remote.uidValidity(f.name), messages: await w.remote.messages(f.name) })));
+      await writeMbsyncMaildir(w.maildir, folders, { syncStateInFolder: true });
+    },
+    // Every message paired, none copied either way, in any run.
+    noTransfer: true,
+    cleanRun: { paired: 4 },
+    maildirOnly: true,
+    toolFolders: MBSYNC_FOLDERS,
+  },
+  {
+    name: 'a server without CONDSTORE that reuses UIDs without changing UIDVALIDITY',
+    dovecot: { capability: 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT LITERAL+ UIDPLUS MOVE NAMESPACE SPECIAL-USE' },
+    async setup(w) {
+      await w.remote.append('INBOX', msg('first'), { flags: ['\\Flagged'] });
+      await w.remote.append('INBOX', msg('second'));
+      await synced(w);
+      const before = await w.remote.uidValidity('INBOX');
+      await flagLocal(w, 'second', ['\\Seen']);
+      // The server loses its UID map and numbers from 1 again under the old UIDVALIDITY: "second"
+      // gets UID 1 ("first"'s), new mail UID 2.
+      await w.remote.expunge('INBOX', [await remoteUidOf(w, 'first')]);
+      await w.whileLoggedOut(async () => {
+        await w.server.resetUidValidity(w.user.user, 'INBOX');
+        await w.server.setUidValidity(w.user.user, 'INBOX', before);
+      });
+      await w.remote.append('INBOX', msg('third'));
+      if ((await remoteUidOf(w, 'second')) !== 1 || (await w.remote.uidValidity('INBOX')) !== before) throw new Error('the server did not reuse the UIDs');
+    },
+    // No flag lands on the wrong message, new mail arrives once, "first" is not lost.
+    result: {
+      INBOX: [
+        [msg('first'), ['\\Flagged']],
+        [msg('second'), ['\\Seen']],
+        [msg('third'), []],
+      ],
+    },
+    cleanRun: { notes: /old UIDs to new messages/ },
+  },
 ];
 
-async function views(w: SyncWorld): Promise<{ remote: SideView; local: SideView }> {
+async function views(w: SyncWorld, scenario: Scenario): Promise<{ remote: SideView; local: SideView }> {
+  if (scenario.toolFolders) return { remote: await serverView(w.remote, scenario.toolFolders), local: await maildirView(w.maildir, scenario.toolFolders) };
   return { remote: await w.remoteView(), local: await w.localView() };
+}
+
+/** For a tool's Maildir: every folder and file name on the replica, every folder and UID on the server. */
+async function untouched(w: SyncWorld, scenario: Scenario): Promise<unknown> {
+  if (!scenario.toolFolders) return null;
+  const uids: Record<string, number[]> = {};
+  for (const f of scenario.toolFolders) uids[f.name] = (await w.remote.messages(f.name)).map((m) => m.uid);
+  return { folders: await localFolderNames(w.maildir), files: await fileNames(w.maildir, scenario.toolFolders), remoteFolders: Object.keys(await w.remoteView()), uids };
 }
 
 function viewOf(expected: Expected): SideView {
@@ -351,7 +421,7 @@ describe.each([
   it.each(scenarios.filter((s) => !(localImap && s.maildirOnly)).map((s) => [s.name, s] as const))('%s', async (_n, scenario) => {
     // A Dovecot of its own: a world per crash point (two users each for IMAP<->IMAP) would
     // outnumber the users one server has ready.
-    const dovecot = await startDovecot();
+    const dovecot = await startDovecot(scenario.dovecot);
     try {
       await crashAtEveryStep(dovecot, scenario, localImap);
     } finally {
@@ -363,9 +433,11 @@ describe.each([
 async function crashAtEveryStep(dovecot: DovecotServer, scenario: Scenario, localImap: boolean): Promise<void> {
   const reference = await SyncWorld.create(dovecot, { localImap });
   await scenario.setup(reference);
+  const before = await untouched(reference, scenario);
   const clean = await run(reference, 'uninterrupted run');
   expectNoChange(await run(reference, 'a further run'), 'the uninterrupted run');
-  const expected = await views(reference);
+  expect(await untouched(reference, scenario)).toEqual(before);
+  const expected = await views(reference, scenario);
   expect(expected.remote).toEqual(expected.local);
   if (scenario.result) expect(expected.remote).toEqual(viewOf(scenario.result));
   const state = await recorded(reference);
@@ -375,10 +447,12 @@ async function crashAtEveryStep(dovecot: DovecotServer, scenario: Scenario, loca
   if (scenario.noTransfer) expect(cleanTotals).toEqual({ copied: 0, bytes: 0 });
   await reference.close();
 
+  const crashes: string[] = [];
   let step = 1;
   for (; step < 200; step++) {
     const w = await SyncWorld.create(dovecot, { localImap });
     await scenario.setup(w);
+    const start = await untouched(w, scenario);
     const crashed = await w.sync([], { MAILFERRY_FAULT_AFTER_STEPS: String(step) });
     if (crashed.code === 0) {
       await w.close();
@@ -386,17 +460,19 @@ async function crashAtEveryStep(dovecot: DovecotServer, scenario: Scenario, loca
     }
     expect(crashed.code, `step ${step}: ${crashed.stderr}`).toBe(FAULT_EXIT);
     const at = `after a crash at step ${step} (${crashed.stderr.trim()})`;
+    crashes.push(crashed.stderr.trim());
     const resumed = totals(await run(w, `resume ${at}`));
     // Work the crashed run finished is not done again: never more copies than one whole run.
     expect(resumed.copied, `copies in the resume ${at}`).toBeLessThanOrEqual(cleanTotals.copied);
     if (scenario.noTransfer) expect(resumed, `the resume ${at} transferred messages`).toEqual({ copied: 0, bytes: 0 });
-    expect(await views(w), at).toEqual(expected);
+    expect(await views(w, scenario), at).toEqual(expected);
     expectNoChange(await run(w, `a further run ${at}`), `the resume ${at}`);
     expect(await recorded(w), `state ${at}`).toEqual(state);
+    if (scenario.toolFolders) expect(await untouched(w, scenario), `files or server messages changed ${at}`).toEqual(start);
     await w.close();
   }
   // The scenario has durable steps at all, and the loop ended because the run outlived them.
-  expect(step).toBeGreaterThan(3);
+  expect(step, `the durable steps:\n${crashes.join('\n')}`).toBeGreaterThan(3);
   expect(step).toBeLessThan(200);
 }
 

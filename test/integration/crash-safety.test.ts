@@ -1,4 +1,4 @@
-import { link, rename, unlink } from 'node:fs/promises';
+import { link, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncSummary } from '../../shared/sync-summary.js';
@@ -199,6 +199,24 @@ const scenarios: Scenario[] = [
     },
     noTransfer: true,
     cleanRun: { moved: 3 },
+  },
+  {
+    name: 'an empty folder deleted on the replica while new mail arrives',
+    async setup(w) {
+      await w.remote.createFolder('Old');
+      await w.remote.append('INBOX', msg('kept'), { flags: ['\\Seen'] });
+      await synced(w);
+      if (w.localImap) await w.localImap.client.mailboxDelete(w.localImap.serverName('Old'));
+      else await rm(folderDir(w.maildir, 'Old'), { recursive: true });
+      await w.remote.append('INBOX', msg('new'));
+    },
+    result: {
+      INBOX: [
+        [msg('kept'), ['\\Seen']],
+        [msg('new'), []],
+      ],
+    },
+    cleanRun: { notes: /deleted on the local side; the remote copy was removed too/ },
   },
   {
     name: 'a nested folder renamed on the server',

@@ -1,4 +1,5 @@
 import type { AccountConfig } from '../../../shared/config.js';
+import { durableStep } from '../fault-hook.js';
 import type { FolderSummary } from '../../../shared/sync-summary.js';
 import type { FolderDecision } from '../plan/plan-folders.js';
 import type { AccountStateStore } from '../state/account-state-store.js';
@@ -160,7 +161,9 @@ async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: str
   if (deleteAll) {
     if (!opts.dryRun) {
       await stores[survivor].deleteFolder(folder);
+      durableStep('folder deleted');
       await stateStore.deleteFolderState(folder);
+      durableStep('folder state dropped');
     }
     summary.deleted[survivor === 'local' ? 'toLocal' : 'toRemote'] += ids.length;
     summary.notes.push(`deleted on the ${deletedOn} side; the ${survivor} copy was ${opts.dryRun ? 'to be ' : ''}removed too`);

@@ -87,6 +87,15 @@ async function fillServer(fx: ImapFixture, sent: Buffer = message('sent')): Prom
   await fx.append('Sent', sent, { flags: ['\\Seen'] });
 }
 
+/** The server's mail, except that Sent's message exists only in the replica, waiting to be uploaded. */
+async function fillServerWithLocalUpload(a: Account): Promise<void> {
+  await fillServer(a.fx, message('unused'));
+  await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
+  const sent = join(a.maildir, 'Sent');
+  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(sent, sub), { recursive: true });
+  await writeFile(join(sent, 'cur', '1700000000.R1.laptop:2,S'), lf(message('written here')));
+}
+
 async function serverFolders(fx: ImapFixture, style: Style): Promise<ServerFolder[]> {
   return Promise.all(foldersOf(style).map(async (f) => ({ ...f, uidValidity: await fx.uidValidity(f.name), messages: await fx.messages(f.name) })));
 }
@@ -199,11 +208,7 @@ describe('a Maildir that mbsync kept', () => {
   it.skipIf(!installed('mbsync'))('made by the real mbsync with its default SyncState ~/.mbsync/ (importState), with an upload of its own', async () => {
     const home = (dir: string) => join(dir, 'home');
     const a = await account('verbatim', (dir) => ({ from: 'mbsync', path: join(home(dir), '.mbsync') }));
-    await fillServer(a.fx, message('unused'));
-    await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
-    const sent = join(a.maildir, 'Sent');
-    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(sent, sub), { recursive: true });
-    await writeFile(join(sent, 'cur', '1700000000.R1.laptop:2,S'), lf(message('written here')));
+    await fillServerWithLocalUpload(a);
     const dir = join(a.maildir, '..');
     await mkdir(home(dir));
     const rc = join(dir, 'mbsyncrc');
@@ -221,11 +226,7 @@ describe('a Maildir that mbsync kept', () => {
 
   it.skipIf(!installed('mbsync'))('made by the real mbsync (SubFolders Verbatim, SyncState *), with an upload of its own', async () => {
     const a = await account('verbatim');
-    await fillServer(a.fx, message('unused'));
-    await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
-    const sent = join(a.maildir, 'Sent');
-    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(sent, sub), { recursive: true });
-    await writeFile(join(sent, 'cur', '1700000000.R1.laptop:2,S'), lf(message('written here')));
+    await fillServerWithLocalUpload(a);
     const rc = join(a.maildir, '..', 'mbsyncrc');
     await writeFile(
       rc,
@@ -278,11 +279,7 @@ describe('a Maildir that OfflineIMAP kept (sep = ".", INBOX a subdirectory)', ()
 
   it.skipIf(!installed('offlineimap'))('made by the real OfflineIMAP, with an upload of its own', async () => {
     const a = await account('flat', (dir) => ({ from: 'offlineimap', path: join(dir, 'offlineimap'), repository: 'R' }));
-    await fillServer(a.fx, message('unused'));
-    await a.fx.expunge('Sent', (await a.fx.messages('Sent')).map((m) => m.uid));
-    const sent = join(a.maildir, 'Sent');
-    for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(sent, sub), { recursive: true });
-    await writeFile(join(sent, 'cur', '1700000000.R1.laptop:2,S'), lf(message('written here')));
+    await fillServerWithLocalUpload(a);
     const dir = join(a.maildir, '..');
     await mkdir(join(dir, 'offlineimap'));
     const rc = join(dir, 'offlineimaprc');

@@ -33,6 +33,13 @@ const HOST_RULE = 'must be a host name or IP address such as "imap.example.org",
 const PORT_RULE = 'must be an integer from 1 to 65535';
 const ENV_RULE = 'must be an environment variable name (letters, digits and _, not starting with a digit)';
 const TIMEOUT_RULE = 'must be a whole number of seconds from 1 to 3600';
+/**
+ * Dovecot allows 10 connections per user and address by default; push (IDLE) needs a few of
+ * its own, so a sync takes at most 8. The default is what the benchmark found fastest.
+ */
+export const MAX_CONNECTIONS = 8;
+export const DEFAULT_CONNECTIONS = 3;
+const CONNECTIONS_RULE = `must be a whole number from 1 to ${MAX_CONNECTIONS}`;
 
 const FINGERPRINT = /^sha256:(?:[0-9a-f]{64}|[0-9a-f]{2}(?::[0-9a-f]{2}){31})$/i;
 const FINGERPRINT_RULE =
@@ -164,6 +171,12 @@ const AccountSchema = section({
   /** pull: remote to local only; push: local to remote only. */
   direction: z.enum(['both', 'pull', 'push'], must('must be "both", "pull" or "push"')).default('both'),
   propagateDeletes: z.boolean(must('must be true or false')).default(true),
+  /** Connections per IMAP side one sync may use: that many folders are synced at once. */
+  connections: z
+    .int(must(CONNECTIONS_RULE))
+    .min(1, must(CONNECTIONS_RULE))
+    .max(MAX_CONNECTIONS, must(CONNECTIONS_RULE))
+    .default(DEFAULT_CONNECTIONS),
 });
 
 export const ConfigSchema = section(

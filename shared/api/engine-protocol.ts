@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountSummary, FolderSummary } from '../sync-summary.js';
 import { ConflictChoiceSchema, ConflictKindSchema } from './app-api.js';
-import { ImportStateSchema, MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS } from '../config.js';
+import { ImportStateSchema, MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS, MAX_CONNECTIONS } from '../config.js';
 import { ConflictSidesSchema } from '../conflict-sides.js';
 
 /**
@@ -46,6 +46,7 @@ export const EngineAccountSchema = z.strictObject({
   folders: z.strictObject({ include: z.array(z.string()), exclude: z.array(z.string()) }),
   direction: z.enum(['both', 'pull', 'push']),
   propagateDeletes: z.boolean(),
+  connections: z.int().min(1).max(MAX_CONNECTIONS),
 });
 
 /** Passwords of the account's IMAP sides; null for a Maildir side. */

@@ -60,15 +60,19 @@ function raceBefore(store: MailStore, folder: string, methods: readonly string[]
         };
       },
     });
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
-      return async (name: string) => {
-        const session = await target.openFolder(name);
-        return name === folder ? wrapSession(session) : session;
-      };
-    },
-  });
+  // Extra connections the pass opens for other folders are wrapped too: the race is once per pass.
+  const wrapStore = (inner: MailStore): MailStore =>
+    new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'openAnother') return async () => wrapStore(await target.openAnother());
+        if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
+        return async (name: string) => {
+          const session = await target.openFolder(name);
+          return name === folder ? wrapSession(session) : session;
+        };
+      },
+    });
+  return wrapStore(store);
 }
 
 const subjectOf = (bytes: Buffer) => /^Subject: (.*)\r$/m.exec(bytes.toString('latin1'))![1]!;

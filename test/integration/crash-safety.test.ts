@@ -139,7 +139,24 @@ const MBSYNC_FOLDERS: ToolFolder[] = [
   { name: 'Archive', dir: 'Archive' },
 ];
 
+/** New messages in each of two folders: enough that the run carries both out at once, on two connections. */
+const PARALLEL_COPIES = 64;
+const numbered = (prefix: string) => Array.from({ length: PARALLEL_COPIES }, (_, i) => `${prefix}${i}`);
+
 const scenarios: Scenario[] = [
+  {
+    // Uploads: a download into a Maildir is a durable step per message, too many crash points.
+    name: 'two folders uploaded at once on two connections, one of them new',
+    async setup(w) {
+      if (w.localImap) await w.localImap.createFolder('Outbox');
+      for (const s of numbered('sent')) await addLocal(w, msg(s), s.endsWith('7') ? ['\\Seen'] : [], 'Outbox');
+      for (const s of numbered('kept')) await addLocal(w, msg(s), s.endsWith('3') ? ['\\Flagged'] : []);
+    },
+    result: {
+      INBOX: numbered('kept').map((s) => [msg(s), s.endsWith('3') ? ['\\Flagged'] : []]),
+      Outbox: numbered('sent').map((s) => [msg(s), s.endsWith('7') ? ['\\Seen'] : []]),
+    },
+  },
   {
     name: 'first sync with mail on both sides',
     async setup(w) {

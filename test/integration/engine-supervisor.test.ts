@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineAccount, EngineEvent } from '../../shared/api/engine-protocol.js';
+import { DEFAULT_CONNECTIONS } from '../../shared/config.js';
 import { EngineSupervisor } from '../../electron/service/engine/engine-supervisor.js';
 import { nodeEngineLauncher } from '../../electron/service/engine/node-launcher.js';
 import { builtBundles, removeBuiltBundles } from '../support/built-bundles.js';
@@ -40,6 +41,7 @@ async function world(messages = MESSAGES): Promise<{ user: DovecotUser; account:
     folders: { include: ['*'], exclude: [] },
     direction: 'both',
     propagateDeletes: true,
+    connections: DEFAULT_CONNECTIONS,
   };
   return { user, account, stateDir: join(dir, 'state'), maildir };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountConfig } from '../../shared/config.js';
+import { DEFAULT_CONNECTIONS, type AccountConfig } from '../../shared/config.js';
 import type { AccountSummary } from '../../shared/sync-summary.js';
 import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
 import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
@@ -25,6 +25,8 @@ import { makeMessage } from '../support/messages.js';
 function counting(store: MailStore, opened: string[]): MailStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
+      // The pass's extra connections count too.
+      if (prop === 'openAnother') return async () => counting(await target.openAnother(), opened);
       if (prop === 'openFolder') {
         return (name: string) => {
           opened.push(name);
@@ -55,6 +57,7 @@ async function account(server: DovecotServer, mode: 'maildir' | 'imap') {
     folders: { include: ['*'], exclude: [] },
     direction: 'both',
     propagateDeletes: true,
+    connections: DEFAULT_CONNECTIONS,
   } as AccountConfig;
   const remote = await connect(server, user);
   const local = localUser ? await connect(server, localUser) : null;

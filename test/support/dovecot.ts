@@ -28,6 +28,8 @@ export interface DovecotOptions {
   separator?: '/' | '.';
   /** Replaces Dovecot's imap_capability, to imitate servers that lack an extension. */
   capability?: string;
+  /** Logins one user may hold at once from one address (Dovecot's default is 10; tests get 50). */
+  maxConnections?: number;
 }
 
 export interface DovecotServer {
@@ -104,7 +106,7 @@ async function launch(dir: string, runAs: RunAs, opts: DovecotOptions): Promise<
     const port = await freePort();
     const tlsPort = cert ? await freePort() : undefined;
     const confFile = path.join(dir, 'dovecot.conf');
-    await writeFile(confFile, config({ dir, runAs, port, tlsPort, cert, separator, capability: opts.capability }));
+    await writeFile(confFile, config({ dir, runAs, port, tlsPort, cert, separator, capability: opts.capability, maxConnections: opts.maxConnections ?? 50 }));
     await chownTree(dir, runAs);
     const child = spawn(dovecotBinary(), ['-F', '-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
@@ -260,6 +262,7 @@ interface ConfigParts {
   cert: Certificate | null;
   separator: string;
   capability: string | undefined;
+  maxConnections: number;
 }
 
 function config(c: ConfigParts): string {
@@ -313,7 +316,7 @@ namespace inbox {
 }
 
 protocol imap {
-  mail_max_userip_connections = 50
+  mail_max_userip_connections = ${c.maxConnections}
 ${c.capability !== undefined ? `  imap_capability = ${c.capability}\n` : ''}}
 
 service imap-login {

@@ -29,6 +29,8 @@ export async function inProcessAccount(server: DovecotServer, user: DovecotUser)
     folders: { include: ['*'], exclude: [] },
     direction: 'both',
     propagateDeletes: true,
+    // One connection: the race tests wrap the store the pass is given, not extra logins.
+    connections: 1,
   } as AccountConfig;
   /** One pass; `wrapRemote` may decorate the real remote store. */
   const sync = (wrapRemote: (store: MailStore) => MailStore = (s) => s): Promise<AccountSummary> =>

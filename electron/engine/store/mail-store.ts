@@ -26,6 +26,12 @@ export interface MailStore {
    * folder is opened). Null when it cannot, or the folder is gone.
    */
   peekStatus(name: string): Promise<FolderStatus | null>;
+  /**
+   * A store for working on another folder at the same time (IMAP keeps one folder open per
+   * connection): a new connection with the same credentials, or this store itself where
+   * folders are independent (Maildir). The caller closes it.
+   */
+  openAnother(): Promise<MailStore>;
   close(): Promise<void>;
 }
 

@@ -55,6 +55,15 @@ export async function prepareDecision(run: AccountRun, decision: FolderDecision,
   }
 }
 
+/**
+ * A folder to sync that neither side changed since the last pass, told by what the sides
+ * reported without opening it (see quiet-folders.ts). Asked of the pass's first connection,
+ * the one whose folder listing holds the statuses.
+ */
+export async function isQuiet(run: AccountRun, decision: FolderDecision): Promise<boolean> {
+  return decision.action === 'sync' && run.quiet.unchanged(decision.folder, run.stores, run.stateStore.stateFiles(decision.folder));
+}
+
 /** Second phase: carries out a prepared folder's plan and compacts its state. */
 export async function executePrepared(run: AccountRun, p: PreparedFolder): Promise<void> {
   const { ctx } = p;
@@ -79,10 +88,6 @@ export async function syncFolderAlone(run: AccountRun, folder: string, summary: 
 
 async function prepareSync(run: AccountRun, folder: string, summary: FolderSummary): Promise<PreparedFolder | null> {
   const { account, stateStore, opts } = run;
-  if (await run.quiet.unchanged(folder, run.stores, stateStore.stateFiles(folder))) {
-    summary.outcome = 'unchanged';
-    return null;
-  }
   const loaded = await stateStore.loadFolder(folder);
   let state = loaded.ok ? loaded.state : emptyFolderState(folder);
   if (loaded.ok) {

@@ -13,7 +13,8 @@ import type { SyncReporter } from './sync-reporter.js';
 import { describeError } from './describe-error.js';
 import { isTransient, withRetry } from './retry.js';
 import { detectMoves, executeMoves } from './detect-moves.js';
-import { executePrepared, prepareDecision, syncFolderAlone, type AccountRun } from './folder-pass.js';
+import { executePrepared, isQuiet, prepareDecision, syncFolderAlone, type AccountRun } from './folder-pass.js';
+import { ConnectionLanes } from './connection-lanes.js';
 import { detectFolderRenames, executeFolderRename } from './folder-renames.js';
 
 export interface SyncAccountOptions {
@@ -34,6 +35,7 @@ export interface SyncAccountOptions {
  *  1. every folder is recovered, listed and planned (nothing changes on either side yet);
  *  2. messages gone from one folder and new in another on the same side are carried out as
  *     moves on the other side; then every folder's plan is carried out.
+ * Plans are carried out several folders at once, one per connection (ConnectionLanes).
  * A failure in one folder is recorded and the others go on; only an account-wide failure
  * (locked, cannot connect, Maildir missing) stops the account.
  */
@@ -42,6 +44,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
   const accountDir = join(opts.stateDir, account.name);
   let lock: { release(): Promise<void> } | null = null;
   let stores: Record<Side, MailStore> | null = null;
+  let lanes: ConnectionLanes | null = null;
   const prepared: PreparedFolder[] = [];
   const retrying = (folder: string | null) => (err: unknown, ms: number) =>
     opts.reporter.note(account.name, folder, `${describeError(err)}; trying again in ${ms / 1000} s`);
@@ -55,10 +58,20 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     let { decisions, missing } = await decideFolders(run, retrying(null));
     if (!opts.dryRun && (await renameFolders(run, decisions))) ({ decisions, missing } = await decideFolders(run, retrying(null)));
     const folders = decisions.map((decision) => ({ decision, folderSummary: emptyFolderSummary(decision.folder) }));
+    lanes = new ConnectionLanes(stores, account.connections, warn);
 
     const done = (s: FolderSummary) => opts.reporter.folderDone(account.name, s);
+    // Folders are listed one after another, in order, on the pass's own connection: a message
+    // another client moves between folders meanwhile is then seen gone from one and new in the
+    // other in a predictable order (a parallel listing could miss it in both and take the move
+    // for a delete). Unchanged folders are skipped by what the folder listing reported.
     for (const { decision, folderSummary } of folders) {
       try {
+        if (await isQuiet(run, decision)) {
+          folderSummary.outcome = 'unchanged';
+          done(folderSummary);
+          continue;
+        }
         const p = await withRetry(() => prepareDecision(run, decision, folderSummary), retrying(decision.folder));
         if (p) prepared.push(p);
         else done(folderSummary);
@@ -69,18 +82,20 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     }
 
     await carryOutMoves(run, prepared);
-    for (const p of prepared.splice(0)) {
+    await lanes.each(byTransfer(prepared), lanesFor(prepared), async (p, laneStores) => {
+      const laneRun = { ...run, stores: laneStores };
       try {
         await checkMassDelete(p);
-        await executePrepared(run, p);
+        await executePrepared(laneRun, p);
       } catch (err) {
         if (!isTransient(err)) fail(p.ctx.summary, err);
-        else await retryAlone(run, p, retrying(p.ctx.folder));
+        else await retryAlone(laneRun, p, retrying(p.ctx.folder));
       } finally {
         await p.ctx.journal.close();
       }
       done(p.ctx.summary);
-    }
+    });
+    prepared.splice(0);
     summary.folders = [...missing, ...folders.map((f) => f.folderSummary)];
     // Only a hint for the next pass (see quiet-folders.ts): failing to keep it costs speed, not mail.
     if (!opts.dryRun) await run.quiet.save().catch((err: unknown) => warn(`could not save the no-change hints: ${describeError(err)}`));
@@ -88,11 +103,28 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     summary.error = describeError(err);
   } finally {
     await Promise.allSettled(prepared.map((p) => p.ctx.journal.close()));
+    await lanes?.close();
     // Stores a long-running host passed in stay open for its next pass.
     if (stores && !opts.connect) await Promise.allSettled([stores.remote.close(), stores.local.close()]);
     if (lock) await lock.release();
   }
   return summary;
+}
+
+/**
+ * Carrying out plans is where transfers take time, so folders with many copies run in
+ * parallel, one per connection, the largest first (the last to finish is then a small one).
+ * Each folder's own steps stay in order. Plans of only flag changes and deletes are done in
+ * a round trip or two: another login would cost more than it saves.
+ */
+const COPIES_WORTH_A_CONNECTION = 64;
+
+function byTransfer(prepared: PreparedFolder[]): PreparedFolder[] {
+  return [...prepared].sort((a, b) => b.plan.copies.length - a.plan.copies.length);
+}
+
+function lanesFor(prepared: PreparedFolder[]): number {
+  return Math.max(1, prepared.filter((p) => p.plan.copies.length >= COPIES_WORTH_A_CONNECTION).length);
 }
 
 async function decideFolders(run: AccountRun, onRetry: (err: unknown, ms: number) => void): Promise<{ decisions: FolderDecision[]; missing: FolderSummary[] }> {

@@ -1,6 +1,6 @@
 import type { AccountInput, EndpointView, ImapEndpointInput, LocalEndpointInput, PasswordSource } from '../../../shared/api/app-api.js';
 import type { EngineAccount } from '../../../shared/api/engine-protocol.js';
-import type { AccountConfig, ImapEndpointConfig, MaildirEndpointConfig } from '../../../shared/config.js';
+import { DEFAULT_CONNECTIONS, type AccountConfig, type ImapEndpointConfig, type MaildirEndpointConfig } from '../../../shared/config.js';
 import { currentPlatform, expandHome } from '../../engine/config/platform-paths.js';
 import { ApiFailure } from '../api/api-failure.js';
 
@@ -17,7 +17,16 @@ export function accountFromInput(input: AccountInput, previous: AccountConfig | 
   const remote = imapEndpoint(input.remote, previous?.remote, 'remote', typed);
   const local = localEndpoint(input.local, previous?.local, typed);
   return {
-    account: { name: input.name, remote, local, direction: input.direction, propagateDeletes: input.propagateDeletes, folders: input.folders },
+    account: {
+      name: input.name,
+      remote,
+      local,
+      direction: input.direction,
+      propagateDeletes: input.propagateDeletes,
+      folders: input.folders,
+      // Not shown in the app: an edit keeps what the file set.
+      connections: previous?.connections ?? DEFAULT_CONNECTIONS,
+    },
     typed,
   };
 }
@@ -81,6 +90,7 @@ export function engineAccount(account: AccountConfig): EngineAccount {
     folders: account.folders,
     direction: account.direction,
     propagateDeletes: account.propagateDeletes,
+    connections: account.connections,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema, formatConfigIssues, isLoopbackHost, type Config } from '../../../shared/config.js';
+import { ConfigSchema, DEFAULT_CONNECTIONS, formatConfigIssues, isLoopbackHost, type Config } from '../../../shared/config.js';
 
 const SECRET = 'hunter2-do-not-print';
 
@@ -65,7 +65,7 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
       edit: (d) => d.accounts.push({ ...structuredClone(d.accounts[0]), name: 'Work' }),
       line: 'accounts[1].name: duplicate account name "Work" (already used by accounts[0]; names are compared ignoring case)',
     },
-    { name: 'unknown account key', edit: (d) => (d.accounts[0].direction2 = 'pull'), line: 'accounts[0].direction2: unknown key (allowed: name, remote, local, folders, direction, propagateDeletes)' },
+    { name: 'unknown account key', edit: (d) => (d.accounts[0].direction2 = 'pull'), line: 'accounts[0].direction2: unknown key (allowed: name, remote, local, folders, direction, propagateDeletes, connections)' },
     { name: 'remote missing', edit: (d) => delete d.accounts[0].remote, line: 'accounts[0].remote: is required' },
     { name: 'remote of type maildir', edit: (d) => (remote(d).type = 'maildir'), line: 'accounts[0].remote.type: must be "imap" (got "maildir")' },
     {
@@ -173,6 +173,9 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     { name: 'unknown folders key', edit: (d) => (d.accounts[0].folders = { only: ['INBOX'] }), line: 'accounts[0].folders.only: unknown key (allowed: include, exclude)' },
     { name: 'unknown direction', edit: (d) => (d.accounts[0].direction = 'sync'), line: 'accounts[0].direction: must be "both", "pull" or "push" (got "sync")' },
     { name: 'propagateDeletes as a string', edit: (d) => (d.accounts[0].propagateDeletes = 'yes'), line: 'accounts[0].propagateDeletes: must be true or false (got "yes")' },
+    { name: 'no connection at all', edit: (d) => (d.accounts[0].connections = 0), line: 'accounts[0].connections: must be a whole number from 1 to 8 (got 0)' },
+    { name: 'more connections than the server allows', edit: (d) => (d.accounts[0].connections = 9), line: 'accounts[0].connections: must be a whole number from 1 to 8 (got 9)' },
+    { name: 'a fraction of a connection', edit: (d) => (d.accounts[0].connections = 2.5), line: 'accounts[0].connections: must be a whole number from 1 to 8 (got 2.5)' },
   ];
 
   it.each(cases)('$name', ({ name, edit, line }) => {
@@ -195,7 +198,7 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     const doc = validDoc();
     doc.accounts[0]['my key'] = 1;
     expect(issuesOf(doc)).toEqual([
-      'accounts[0]["my key"]: unknown key (allowed: name, remote, local, folders, direction, propagateDeletes)',
+      'accounts[0]["my key"]: unknown key (allowed: name, remote, local, folders, direction, propagateDeletes, connections)',
     ]);
   });
 });
@@ -256,6 +259,7 @@ describe('ConfigSchema defaults', () => {
       folders: { include: ['*'], exclude: [] },
       direction: 'both',
       propagateDeletes: true,
+      connections: DEFAULT_CONNECTIONS,
     });
   });
 

@@ -144,6 +144,11 @@ export class ImapStore implements MailStore {
     return session;
   }
 
+  /** Another login with the same (already resolved) credentials: nothing is asked for again. */
+  async openAnother(): Promise<MailStore> {
+    return new ImapStore(this.endpoint, await openClient(this.endpoint), this.warn);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await this.session?.close();

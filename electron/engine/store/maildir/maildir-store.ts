@@ -168,6 +168,11 @@ export class MaildirStore implements MailStore {
     return maildirStatus(this.layout.dirOf(name));
   }
 
+  /** Folder sessions share nothing, so one store serves any number at once. */
+  async openAnother(): Promise<MailStore> {
+    return this;
+  }
+
   async close(): Promise<void> {}
 
   /** mkdir that refuses to go through a symlink, and makes a new directory durable. */

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountSummary, SyncSummary } from '../../shared/sync-summary.js';
+import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
+import { startDovecot, type DovecotServer } from '../support/dovecot.js';
+import { syncWorldInProcess } from '../support/in-process-sync.js';
+import { deliverLocal } from '../support/local-maildir.js';
+import { makeMessage } from '../support/messages.js';
+import { SyncWorld } from '../support/sync-world.js';
+
+/**
+ * Folders carried out in parallel, one per connection (`connections` in the account): the
+ * account's setting is honoured, every message lands once with its flags whatever runs at the
+ * same time, and a server that refuses more logins only costs speed.
+ */
+const PER_FOLDER = 70;
+
+let server: DovecotServer;
+beforeAll(async () => {
+  server = await startDovecot();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const mail = (folder: string, i: number) => makeMessage({ subject: `${folder} ${i}`, messageId: `<${i}.${folder}@parallel.test>` });
+
+/** Three server folders and one replica folder, each with enough new mail to earn a connection. */
+async function fill(w: SyncWorld): Promise<void> {
+  for (const folder of ['INBOX', 'Lists', 'Archive/2025']) {
+    if (folder !== 'INBOX') await w.remote.createFolder(folder);
+    for (let i = 0; i < PER_FOLDER; i++) await w.remote.append(folder, mail(folder, i), { flags: i % 5 === 0 ? ['\\Seen'] : [] });
+  }
+  if (w.localImap) await w.localImap.createFolder('Drafts');
+  for (let i = 0; i < PER_FOLDER; i++) {
+    if (w.localImap) await w.localImap.append('Drafts', mail('Drafts', i), { flags: i % 7 === 0 ? ['\\Flagged'] : [] });
+    else await deliverLocal(w.maildir, 'Drafts', mail('Drafts', i), { letters: i % 7 === 0 ? 'F' : '' });
+  }
+}
+
+/** Wraps the pass's remote store to count its logins and the most folders it had open at once. */
+function counting(store: MailStore, seen: { logins: number; open: number; peak: number }): MailStore {
+  seen.logins++;
+  const session = (s: FolderSession): FolderSession =>
+    new Proxy(s, {
+      get(target, prop, receiver) {
+        if (prop !== 'close') return Reflect.get(target, prop, receiver);
+        return async () => {
+          seen.open--;
+          return target.close();
+        };
+      },
+    });
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'openAnother') return async () => counting(await target.openAnother(), seen);
+      if (prop === 'openFolder') {
+        return async (name: string) => {
+          const s = await target.openFolder(name);
+          seen.peak = Math.max(seen.peak, ++seen.open);
+          return session(s);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+function changes(summary: AccountSummary): number {
+  let n = 0;
+  for (const f of summary.folders) for (const each of [f.copied, f.deleted, f.moved, f.flagUpdates]) n += each.toLocal + each.toRemote;
+  return n;
+}
+
+async function expectBothSidesComplete(w: SyncWorld): Promise<void> {
+  const remote = await w.remoteView();
+  expect(await w.localView()).toEqual(remote);
+  expect(Object.fromEntries(Object.entries(remote).map(([f, msgs]) => [f, msgs.length]))).toEqual({
+    INBOX: PER_FOLDER,
+    Lists: PER_FOLDER,
+    'Archive/2025': PER_FOLDER,
+    Drafts: PER_FOLDER,
+  });
+}
+
+describe.each([
+  ['IMAP<->Maildir', false],
+  ['IMAP<->IMAP', true],
+] as const)('folders in parallel, %s', (_name, localImap) => {
+  it.each([
+    { connections: 3, logins: 3, peak: 3 },
+    { connections: 2, logins: 2, peak: 2 },
+    { connections: 1, logins: 1, peak: 1 },
+  ])('connections $connections: $peak folder(s) at once, every message once on both sides', async ({ connections, logins, peak }) => {
+    const w = await SyncWorld.create(server, { localImap, account: { connections } });
+    try {
+      await fill(w);
+      const seen = { logins: 0, open: 0, peak: 0 };
+      const first = await syncWorldInProcess(w, { remote: (s) => counting(s, seen) });
+      expect(first.error).toBeNull();
+      for (const f of first.folders) expect(f.error, f.folder).toBeNull();
+      expect(seen).toEqual({ logins, open: 0, peak });
+      await expectBothSidesComplete(w);
+      const again = await syncWorldInProcess(w);
+      expect(changes(again), JSON.stringify(again.folders)).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('a server that refuses more logins', () => {
+  let strict: DovecotServer;
+  beforeAll(async () => {
+    // Two logins per user: the test's own connection and the pass's first one.
+    strict = await startDovecot({ maxConnections: 2 });
+  });
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  it('the pass goes on with the connection it has, says so, and copies everything', async () => {
+    const w = await SyncWorld.create(strict, { account: { connections: 3 } });
+    try {
+      await fill(w);
+      const r = await w.sync(['--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/could not open another connection \(.*\); syncing with 1/);
+      const summary = JSON.parse(r.stdout) as SyncSummary;
+      expect(summary.accounts[0]!.folders.map((f) => f.outcome)).toEqual(['synced', 'synced', 'synced', 'synced']);
+      await expectBothSidesComplete(w);
+    } finally {
+      await w.close();
+    }
+  });
+});

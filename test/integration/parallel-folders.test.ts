@@ -108,6 +108,64 @@ describe.each([
   });
 });
 
+describe('one large download into a Maildir, read over the idle connections', () => {
+  // Five batches of 64: one more reader; the other folders have nothing to copy.
+  const LARGE = 300;
+  async function large(): Promise<SyncWorld> {
+    const w = await SyncWorld.create(server, { account: { connections: 3 } });
+    await w.remote.createFolder('Quiet');
+    for (let i = 0; i < LARGE; i++) await w.remote.append('INBOX', mail('INBOX', i), { flags: i % 9 === 0 ? ['\\Flagged'] : [] });
+    return w;
+  }
+  async function expectComplete(w: SyncWorld): Promise<void> {
+    const remote = await w.remoteView();
+    expect(await w.localView()).toEqual(remote);
+    expect(remote.INBOX).toHaveLength(LARGE);
+    expect(remote.INBOX!.filter((m) => m.endsWith('\\Flagged'))).toHaveLength(Math.ceil(LARGE / 9));
+  }
+
+  it('reads the folder on two connections at once and lands every message once', async () => {
+    const w = await large();
+    try {
+      const opened: string[] = [];
+      const seen = { logins: 0, open: 0, peak: 0 };
+      const track = (s: MailStore): MailStore => {
+        const counted = counting(s, seen);
+        return new Proxy(counted, {
+          get(target, prop, receiver) {
+            if (prop === 'openFolder') return async (name: string) => (opened.push(name), target.openFolder(name));
+            if (prop === 'openAnother') return async () => track(await s.openAnother());
+            return Reflect.get(target, prop, receiver);
+          },
+        });
+      };
+      const first = await syncWorldInProcess(w, { remote: track });
+      expect(first.folders.find((f) => f.folder === 'INBOX')!.copied.toLocal).toBe(LARGE);
+      expect(seen.logins).toBe(2);
+      expect(seen.peak).toBe(2);
+      expect(opened.filter((f) => f === 'INBOX').length).toBe(3);
+      await expectComplete(w);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it.each([40, 170, 290])('killed after durable step %i: the resumed run lands every message once', async (step) => {
+    const w = await large();
+    try {
+      const crashed = await w.sync([], { MAILFERRY_FAULT_AFTER_STEPS: String(step) });
+      expect(crashed.code, crashed.stderr).toBe(86);
+      const resumed = await w.sync(['--json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      await expectComplete(w);
+      const again = await syncWorldInProcess(w);
+      expect(changes(again), JSON.stringify(again.folders)).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe('a server that refuses more logins', () => {
   let strict: DovecotServer;
   beforeAll(async () => {

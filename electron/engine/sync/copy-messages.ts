@@ -21,47 +21,126 @@ const WHOLE_MAX = 1024 * 1024;
  * Speed comes from batching and overlap: the source is read with one FETCH per batch, and the
  * next batch is read while this one is uploaded (the sides are separate connections); intents
  * share one fsync, Maildir writes run concurrently and share one directory fsync, IMAP uploads
- * go as one MULTIAPPEND where the server has it.
+ * go as one MULTIAPPEND where the server has it; a large download is read over the pass's
+ * idle connections at once (copySplit).
  */
 export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Promise<void> {
   let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    ctx.reporter.progress({
+      account: ctx.account,
+      folder: ctx.folder,
+      phase: 'copying',
+      messagesDone: done,
+      messagesTotal: copies.length,
+      bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote,
+    });
+  };
   for (const to of ['local', 'remote'] as const) {
     const mine = copies.filter((c) => c.to === to);
     const batches: CopyAction[][] = [];
     for (let i = 0; i < mine.length; i += BATCH) batches.push(mine.slice(i, i + BATCH));
-    const source = ctx.sessions[otherSide(to)];
-    const uploaded: number[] = [];
-    let reading = batches[0] ? readWhole(source, batches[0]) : null;
+    const readers = await extraReaders(ctx, to, batches.length);
     try {
-      for (const [i, batch] of batches.entries()) {
-        const whole = await reading!;
-        reading = null;
-        const next = batches[i + 1];
-        // Only uploads to IMAP gain from reading ahead: they wait on the server, while writes
-        // into a Maildir already run concurrently and would only hold two batches in memory.
-        // A batch with messages too large to read whole streams them from the source itself,
-        // which must then not be reading the next batch at the same time.
-        const streams = batch.some((c) => !whole.has(c.sourceId));
-        if (next && !streams && !isMaildir(ctx.sessions[to])) reading = readWhole(source, next);
-        uploaded.push(...(await writeBatch(ctx, to, batch, whole)));
-        if (next && !reading) reading = readWhole(source, next);
-        done += batch.length;
-        ctx.reporter.progress({
-          account: ctx.account,
-          folder: ctx.folder,
-          phase: 'copying',
-          messagesDone: done,
-          messagesTotal: copies.length,
-          bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote,
-        });
-      }
+      if (readers.sessions.length > 0) await copySplit(ctx, to, batches, [ctx.sessions[otherSide(to)], ...readers.sessions], progress);
+      else await copyInOrder(ctx, to, batches, progress);
     } finally {
-      // After a failed write the read under way must end before anyone closes its session.
-      await reading?.catch(() => undefined);
+      await readers.release();
     }
-    if (uploaded.length > 0) await adoptServerIdentities(ctx, to, uploaded);
   }
   await ctx.journal.sync('copies recorded');
+}
+
+/**
+ * One batch after another from the folder's own source session. Uploads to IMAP read the next
+ * batch while this one is uploaded (the sides are separate connections).
+ */
+async function copyInOrder(ctx: FolderContext, to: Side, batches: CopyAction[][], progress: (n: number) => void): Promise<void> {
+  const source = ctx.sessions[otherSide(to)];
+  const uploaded: number[] = [];
+  let reading = batches[0] ? readWhole(source, batches[0]) : null;
+  try {
+    for (const [i, batch] of batches.entries()) {
+      const whole = await reading!;
+      reading = null;
+      const next = batches[i + 1];
+      // Only uploads to IMAP gain from reading ahead: they wait on the server, while writes
+      // into a Maildir already run concurrently and would only hold two batches in memory.
+      // A batch with messages too large to read whole streams them from the source itself,
+      // which must then not be reading the next batch at the same time.
+      const streams = batch.some((c) => !whole.has(c.sourceId));
+      if (next && !streams && !isMaildir(ctx.sessions[to])) reading = readWhole(source, next);
+      uploaded.push(...(await writeBatch(ctx, to, batch, whole, source)));
+      if (next && !reading) reading = readWhole(source, next);
+      progress(batch.length);
+    }
+  } finally {
+    // After a failed write the read under way must end before anyone closes its session.
+    await reading?.catch(() => undefined);
+  }
+  if (uploaded.length > 0) await adoptServerIdentities(ctx, to, uploaded);
+}
+
+/**
+ * A large download into a Maildir, read over several connections at once: each reader takes
+ * the next batch, reads it from its own session of the folder and writes it. Writes and
+ * journal records are the same as in order (each batch's intents durable before its files,
+ * any order between batches is fine). A failed reader stops the others taking more batches,
+ * and every write started ends before the error is passed on.
+ */
+async function copySplit(ctx: FolderContext, to: Side, batches: CopyAction[][], sources: FolderSession[], progress: (n: number) => void): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const results = await Promise.allSettled(
+    sources.map(async (source) => {
+      while (!failed && next < batches.length) {
+        const batch = batches[next++]!;
+        try {
+          await writeBatch(ctx, to, batch, await readWhole(source, batch), source);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+        progress(batch.length);
+      }
+    }),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** Batches per extra reader: a small folder is not worth another SELECT. */
+const BATCHES_PER_READER = 4;
+const MAX_EXTRA_READERS = 3;
+
+/**
+ * Sessions of this folder on connections the pass lends (see ConnectionLanes.lend), for
+ * reading a large download from IMAP into a Maildir in parallel. Only sessions that see the
+ * folder under the same UIDVALIDITY are used: UIDs mean the same messages there. A reader
+ * that cannot open only costs speed.
+ */
+async function extraReaders(ctx: FolderContext, to: Side, batches: number): Promise<{ sessions: FolderSession[]; release(): Promise<void> }> {
+  const from = otherSide(to);
+  const wanted = Math.min(MAX_EXTRA_READERS, Math.floor(batches / BATCHES_PER_READER));
+  const none = { sessions: [], release: async () => undefined };
+  if (!ctx.lend || wanted === 0 || !isMaildir(ctx.sessions[to]) || isMaildir(ctx.sessions[from])) return none;
+  const lent = await ctx.lend(wanted);
+  const opened = await Promise.allSettled(lent.stores.map((stores) => stores[from].openFolder(ctx.folder)));
+  const sessions: FolderSession[] = [];
+  const unusable: FolderSession[] = [];
+  for (const r of opened) {
+    if (r.status !== 'fulfilled') continue;
+    (r.value.status.uidValidity === ctx.sessions[from].status.uidValidity ? sessions : unusable).push(r.value);
+  }
+  await Promise.allSettled(unusable.map((s) => s.close()));
+  return {
+    sessions,
+    release: async () => {
+      await Promise.allSettled(sessions.map((s) => s.close()));
+      lent.release();
+    },
+  };
 }
 
 /**
@@ -82,12 +161,12 @@ function readWhole(source: FolderSession, batch: CopyAction[]): Promise<Map<stri
 const isMaildir = (session: FolderSession) => session.status.uidValidity === 'maildir';
 
 /** One batch to one side; returns the keys of pairs made by APPENDs to an IMAP side. */
-async function writeBatch(ctx: FolderContext, to: Side, batch: CopyAction[], whole: Map<string, WholeMessage>): Promise<number[]> {
+async function writeBatch(ctx: FolderContext, to: Side, batch: CopyAction[], whole: Map<string, WholeMessage>, source: FolderSession): Promise<number[]> {
   if (isMaildir(ctx.sessions[to])) {
-    await toMaildir(ctx, batch, whole);
+    await toMaildir(ctx, batch, whole, source);
     return [];
   }
-  return toImap(ctx, batch, whole);
+  return toImap(ctx, batch, whole, source);
 }
 
 /**
@@ -95,7 +174,7 @@ async function writeBatch(ctx: FolderContext, to: Side, batch: CopyAction[], who
  * journaled up front. Whole messages are written concurrently; a large one is streamed straight
  * to tmp/ while hashed, so memory stays bounded.
  */
-async function toMaildir(ctx: FolderContext, batch: CopyAction[], whole: Map<string, WholeMessage>): Promise<void> {
+async function toMaildir(ctx: FolderContext, batch: CopyAction[], whole: Map<string, WholeMessage>, source: FolderSession): Promise<void> {
   const target = ctx.sessions[batch[0]!.to];
   const planned: { copy: CopyAction; ticket: AppendTicket; intent: CreateIntent }[] = [];
   for (const copy of batch) {
@@ -116,7 +195,7 @@ async function toMaildir(ctx: FolderContext, batch: CopyAction[], whole: Map<str
         writes.push(target.append({ ...req, content: m.bytes, internalDate: m.internalDate }).then((id) => done(copy, intent, id, fullIdentityOf(m.bytes), m.bytes.length)));
         continue;
       }
-      const content = await skipIfRefused(ctx, copy, () => ctx.sessions[otherSide(copy.to)].read(copy.sourceId));
+      const content = await skipIfRefused(ctx, copy, () => source.read(copy.sourceId));
       if (!content || content === 'refused') {
         ctx.journal.append({ op: 'intentDone', id: intent.id });
         if (!content) vanished(ctx);
@@ -140,7 +219,7 @@ async function toMaildir(ctx: FolderContext, batch: CopyAction[], whole: Map<str
  * messages share one intent fsync; a large one is read and journaled on its own. Returns the
  * keys of the pairs made.
  */
-async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string, WholeMessage>): Promise<number[]> {
+async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string, WholeMessage>, source: FolderSession): Promise<number[]> {
   const target = ctx.sessions[batch[0]!.to];
   const ready: ReadyAppend[] = [];
   const prepare = async (copy: CopyAction, bytes: Buffer, internalDate: Date) => {
@@ -164,7 +243,7 @@ async function toImap(ctx: FolderContext, batch: CopyAction[], whole: Map<string
   };
   await append();
   for (const copy of batch.filter((c) => !whole.has(c.sourceId))) {
-    const content = await skipIfRefused(ctx, copy, () => ctx.sessions[otherSide(copy.to)].read(copy.sourceId));
+    const content = await skipIfRefused(ctx, copy, () => source.read(copy.sourceId));
     if (content === 'refused') continue;
     if (!content) {
       vanished(ctx);

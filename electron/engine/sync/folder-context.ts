@@ -4,6 +4,7 @@ import type { FolderState, Side } from '../state/folder-state.js';
 import type { FolderJournal } from '../state/journal.js';
 import type { FolderSession } from '../store/mail-store.js';
 import type { SyncReporter } from './sync-reporter.js';
+import type { LentConnections } from './connection-lanes.js';
 
 /** Everything one folder's sync pass works with. */
 export interface FolderContext {
@@ -16,6 +17,8 @@ export interface FolderContext {
   options: PlanOptions & { allowMassDelete: boolean };
   summary: FolderSummary;
   reporter: SyncReporter;
+  /** Connections the pass is not using right now, for reading a large folder in parallel. */
+  lend?: (n: number) => Promise<LentConnections>;
 }
 
 /** Ids on `side` that some pair (or tombstone) already accounts for. */

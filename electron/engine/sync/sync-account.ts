@@ -58,7 +58,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     let { decisions, missing } = await decideFolders(run, retrying(null));
     if (!opts.dryRun && (await renameFolders(run, decisions))) ({ decisions, missing } = await decideFolders(run, retrying(null)));
     const folders = decisions.map((decision) => ({ decision, folderSummary: emptyFolderSummary(decision.folder) }));
-    lanes = new ConnectionLanes(stores, account.connections, warn);
+    const pool = (lanes = new ConnectionLanes(stores, account.connections, warn));
 
     const done = (s: FolderSummary) => opts.reporter.folderDone(account.name, s);
     // Folders are listed one after another, in order, on the pass's own connection: a message
@@ -82,8 +82,10 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     }
 
     await carryOutMoves(run, prepared);
-    await lanes.each(byTransfer(prepared), lanesFor(prepared), async (p, laneStores) => {
+    await pool.each(byTransfer(prepared), lanesFor(prepared), async (p, laneStores) => {
       const laneRun = { ...run, stores: laneStores };
+      // Connections no folder needs can read a large folder's download alongside its own.
+      p.ctx.lend = (n) => pool.lend(n);
       try {
         await checkMassDelete(p);
         await executePrepared(laneRun, p);

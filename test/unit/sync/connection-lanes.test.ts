@@ -85,6 +85,27 @@ describe('ConnectionLanes', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('lends only connections no one uses, within the account\'s limit, until given back', async () => {
+    const { lanes, remote } = await setup({ max: 3 });
+    let lentInside: string[] = [];
+    await lanes.each([1], 1, async () => {
+      const lent = await lanes.lend(5);
+      lentInside = lent.stores.map((s) => (s.remote as unknown as FakeStore).name);
+      expect((await lanes.lend(1)).stores).toEqual([]);
+      lent.release();
+    });
+    // The folder's own connection is busy; two more logins make the limit of three.
+    expect(lentInside).toEqual(['r1', 'r2']);
+    expect(remote.made).toHaveLength(3);
+    expect((await lanes.lend(3)).stores).toHaveLength(3);
+  });
+
+  it('each() refuses to run when everything is lent out', async () => {
+    const { lanes } = await setup({ max: 1 });
+    await lanes.lend(1);
+    await expect(lanes.each([1], 1, async () => undefined)).rejects.toThrow(/lent out/);
+  });
+
   it('close() logs out the extra connections only, never the pass\'s own or a shared side', async () => {
     const { lanes, remote, primaryRemote, local } = await setup({ max: 3 });
     await runAll(lanes, [1, 2, 3], 3);

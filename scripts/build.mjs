@@ -1,7 +1,9 @@
-// Bundles the Node entry points: the CLI (split per command, packages inlined, see
-// esbuild-node.mjs) and the engine host that it (`serve`) and the desktop app run.
+// Bundles the Node entry points: the CLI (one CommonJS script with its packages inlined, and
+// the loader that runs it from V8's code cache, see esbuild-node.mjs) and the engine host that
+// it (`serve`) and the desktop app run.
 // `node scripts/build.mjs [--outdir DIR]` (default dist/; tests build into a temporary one).
-import { readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { cliBundle, nodeBundle } from './esbuild-node.mjs';
@@ -9,11 +11,16 @@ import { cliBundle, nodeBundle } from './esbuild-node.mjs';
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const outdir = values.outdir;
 
-// Chunk names carry content hashes: the last build's chunks would pile up beside the new ones.
-const old = await readdir(outdir).catch(() => []);
-await Promise.all(old.filter((f) => f.startsWith('cli-chunk-')).map((f) => rm(`${outdir}/${f}`, { force: true })));
-
-await Promise.all([
-  build({ ...cliBundle, entryPoints: { cli: 'electron/cli/main.ts' }, outdir, outExtension: { '.js': '.mjs' } }),
-  build({ ...nodeBundle, entryPoints: ['electron/engine/host/engine-host.ts'], outfile: `${outdir}/engine-host.mjs` }),
-]);
+const cli = async () => {
+  await build({ ...cliBundle, entryPoints: ['electron/cli/main.ts'], outfile: `${outdir}/cli.cjs` });
+  // The loader names its cache by the bundle's content: V8 would take another build's code.
+  const sha256 = createHash('sha256').update(await readFile(`${outdir}/cli.cjs`)).digest('hex');
+  await build({
+    ...nodeBundle,
+    sourcemap: false,
+    entryPoints: ['electron/cli/code-cache-loader.ts'],
+    outfile: `${outdir}/cli.mjs`,
+    define: { MAILFERRY_BUNDLE_SHA256: JSON.stringify(sha256) },
+  });
+};
+await Promise.all([cli(), build({ ...nodeBundle, entryPoints: ['electron/engine/host/engine-host.ts'], outfile: `${outdir}/engine-host.mjs` })]);

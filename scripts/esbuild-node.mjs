@@ -17,13 +17,13 @@ export const nodeBundle = {
 /**
  * The CLI starts on every `mailferry sync`, so its start-up is part of every run's cost: its
  * packages are bundled in (resolving hundreds of CommonJS files costs more than the sync
- * itself when nothing changed), and each command is a chunk of its own, loaded on demand.
+ * itself when nothing changed), as one CommonJS script that dist/cli.mjs runs from V8's code
+ * cache (electron/cli/code-cache-loader.ts).
  */
 export const cliBundle = {
   ...nodeBundle,
   packages: undefined,
-  splitting: true,
-  chunkNames: 'cli-chunk-[hash]',
-  // The bundled CommonJS packages require Node's built-ins.
-  banner: { js: "import { createRequire as mailferryRequire } from 'node:module'; const require = mailferryRequire(import.meta.url);" },
+  format: 'cjs',
+  define: { ...nodeBundle.define, 'import.meta.url': 'mailferryBundleUrl' },
+  banner: { js: 'var mailferryBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 };

@@ -68,7 +68,8 @@ async function setup(variant: Variant) {
   await writeFile(config, JSON.stringify({ stateDir: join(dir, 'state'), accounts }), { mode: 0o600 });
   // Only variables the config names as passwordEnv are secret to Mailferry; MAILFERRY_* ones
   // are the engine's own and are never passed on either.
-  const env: Record<string, string> = { MAILFERRY_PROBE: CANARY };
+  // The CLI's code cache (compiled code kept between runs) is scanned too.
+  const env: Record<string, string> = { MAILFERRY_PROBE: CANARY, XDG_CACHE_HOME: join(dir, 'cache') };
   if (variant === 'passwordEnv') env.MF_TEST_PASSWORD = CANARY;
   if (variant === 'passwordCommand') env.MF_OTHER_PASSWORD = CANARY;
   return { dir, maildir, config, env };
@@ -99,7 +100,9 @@ describe('a canary password never leaks', () => {
     }
     const stateFiles = await filesUnder(join(dir, 'state'));
     expect(stateFiles.length).toBeGreaterThan(0);
-    for (const file of [...stateFiles, ...(await filesUnder(maildir))]) expectClean((await readFile(file)).toString('latin1'), file);
+    const cacheFiles = await filesUnder(join(dir, 'cache'));
+    expect(cacheFiles.length).toBeGreaterThan(0);
+    for (const file of [...stateFiles, ...cacheFiles, ...(await filesUnder(maildir))]) expectClean((await readFile(file)).toString('latin1'), file);
 
     if (variant === 'passwordCommand') {
       const environ = await readFile(join(dir, 'child-environ'), 'latin1');

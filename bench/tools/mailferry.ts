@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_CONNECTIONS } from '../../shared/config.js';
 import { versionOf, type Endpoint, type Mode, type Replica, type Tool } from './tool.js';
 
 /** The repo root, whether running from bench/tools/ (tests) or from the bundle in dist/. */
@@ -48,5 +49,5 @@ export const mailferry: Tool = {
   watch: (replica: Replica) =>
     [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'watch', '--config', configFile(replica), '--push', 'none', '--interval', '86400'],
   describe: (mode: Mode) =>
-    `\`mailferry sync\` (bundled CLI), direction both, propagateDeletes true, local ${mode === 'maildir' ? 'Maildir' : 'IMAP'}`,
+    `\`mailferry sync\` (bundled CLI, run from its code cache), direction both, propagateDeletes true, connections ${DEFAULT_CONNECTIONS} (the default), local ${mode === 'maildir' ? 'Maildir' : 'IMAP'}`,
 };

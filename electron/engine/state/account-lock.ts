@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
@@ -82,10 +83,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// The lock is taken and released on every pass of a watching engine: a tiny file, for which
+// the async API's thread-pool round trips cost more than the I/O itself. Hence sync calls.
+
 async function readOwner(path: string): Promise<LockOwner | null | 'missing'> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw err;
@@ -99,21 +103,21 @@ async function readOwner(path: string): Promise<LockOwner | null | 'missing'> {
 }
 
 async function createExclusive(path: string, content: string): Promise<boolean> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(path, 'wx', 0o600);
+    fd = openSync(path, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
   try {
-    await handle.writeFile(content);
+    writeSync(fd, content);
   } catch (err) {
-    await handle.close();
-    await unlink(path);
+    closeSync(fd);
+    unlinkSync(path);
     throw err;
   }
-  await handle.close();
+  closeSync(fd);
   return true;
 }
 
@@ -146,7 +150,7 @@ async function judge(path: string, account: string): Promise<Verdict> {
  * `account` names the account in that message (default: the directory's name).
  */
 export async function acquireAccountLock(accountDir: string, account = basename(accountDir)): Promise<AccountLock> {
-  await mkdir(accountDir, { recursive: true, mode: 0o700 });
+  mkdirSync(accountDir, { recursive: true, mode: 0o700 });
   const path = join(accountDir, LOCK_FILE);
   const token = randomBytes(12).toString('hex');
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token };

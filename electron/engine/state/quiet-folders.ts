@@ -1,5 +1,4 @@
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurably } from '../durable-fs.js';
@@ -45,7 +44,8 @@ export class QuietFolders {
     const path = join(accountDir, FILE);
     let entries = new Map<string, Entry>();
     try {
-      const parsed = fileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+      // Read on every pass of a watching engine: sync, as for the lock (account-lock.ts).
+      const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (parsed.success) entries = new Map(Object.entries(parsed.data.folders));
     } catch {
       // Missing or damaged: every folder takes the ordinary path and the file is written anew.

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SegmentCodec } from './folder-segments.js';
 import type { FolderLayout } from './maildir-layout.js';
@@ -60,7 +60,9 @@ export class NestedLayout implements FolderLayout {
   }
 
   private async walk(dir: string, segments: string[], out: string[]): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
+    // Listed on every pass of a watching engine, a directory per folder: a sync readdir costs
+    // a fraction of the async one's thread-pool round trip.
+    const entries = readdirSync(dir, { withFileTypes: true });
     const realDirs = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
     if (MAILDIR_SUBDIRS.every((s) => realDirs.has(s))) {
       if (segments.length > 0) out.push(segments.join('/'));

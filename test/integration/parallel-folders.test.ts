@@ -4,7 +4,7 @@ import type { FolderSession, MailStore } from '../../electron/engine/store/mail-
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { syncWorldInProcess } from '../support/in-process-sync.js';
 import { deliverLocal } from '../support/local-maildir.js';
-import { makeMessage } from '../support/messages.js';
+import { largeMessage, makeMessage } from '../support/messages.js';
 import { SyncWorld } from '../support/sync-world.js';
 
 /**
@@ -160,6 +160,45 @@ describe('one large download into a Maildir, read over the idle connections', ()
       await expectComplete(w);
       const again = await syncWorldInProcess(w);
       expect(changes(again), JSON.stringify(again.folders)).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('memory held by a download', () => {
+  it('each batch read whole holds at most 4 MB of messages, and every message lands', async () => {
+    const w = await SyncWorld.create(server, { account: { connections: 1 } });
+    try {
+      const big = Array.from({ length: 20 }, () => largeMessage(600_000));
+      for (const m of big) await w.remote.append('INBOX', m);
+      const sizes = new Map((await w.remote.messages('INBOX')).map((m) => [String(m.uid), m.bytes.length]));
+      const batches: number[] = [];
+      const watching = (store: MailStore): MailStore =>
+        new Proxy(store, {
+          get(target, prop, receiver) {
+            if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
+            return async (name: string) => {
+              const session = await target.openFolder(name);
+              return new Proxy(session, {
+                get(t, p, r) {
+                  if (p !== 'readMany') return Reflect.get(t, p, r);
+                  return (ids: string[], maxBytes: number) => {
+                    batches.push(ids.reduce((sum, id) => sum + sizes.get(id)!, 0));
+                    return t.readMany(ids, maxBytes);
+                  };
+                },
+              });
+            };
+          },
+        });
+      await syncWorldInProcess(w, { remote: watching });
+      expect(batches.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...batches)).toBeLessThanOrEqual(4 * 1024 * 1024);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe([...sizes.values()].reduce((a, b) => a + b, 0));
+      const remote = await w.remoteView();
+      expect(await w.localView()).toEqual(remote);
+      expect(remote.INBOX).toHaveLength(20);
     } finally {
       await w.close();
     }

@@ -12,6 +12,8 @@ import { isRefusedMessage } from './retry.js';
 const BATCH = 64;
 /** Messages up to this size are read whole, many per round trip; larger ones are streamed. */
 const WHOLE_MAX = 1024 * 1024;
+/** What one batch may hold in memory, where the source reported sizes (IMAP). */
+const BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Carries out the plan's copies, exactly once across crashes: every create is journaled as an
@@ -24,7 +26,7 @@ const WHOLE_MAX = 1024 * 1024;
  * go as one MULTIAPPEND where the server has it; a large download is read over the pass's
  * idle connections at once (copySplit).
  */
-export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Promise<void> {
+export async function copyMessages(ctx: FolderContext, copies: CopyAction[], sizes: Record<Side, Map<string, number>>): Promise<void> {
   let done = 0;
   const progress = (n: number) => {
     done += n;
@@ -38,9 +40,10 @@ export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Pr
     });
   };
   for (const to of ['local', 'remote'] as const) {
-    const mine = copies.filter((c) => c.to === to);
-    const batches: CopyAction[][] = [];
-    for (let i = 0; i < mine.length; i += BATCH) batches.push(mine.slice(i, i + BATCH));
+    const batches = batchesOf(
+      copies.filter((c) => c.to === to),
+      sizes[otherSide(to)],
+    );
     const readers = await extraReaders(ctx, to, batches.length);
     try {
       if (readers.sessions.length > 0) await copySplit(ctx, to, batches, [ctx.sessions[otherSide(to)], ...readers.sessions], progress);
@@ -50,6 +53,29 @@ export async function copyMessages(ctx: FolderContext, copies: CopyAction[]): Pr
     }
   }
   await ctx.journal.sync('copies recorded');
+}
+
+/**
+ * Up to BATCH copies per batch, and no more bytes of whole messages than BATCH_MAX_BYTES
+ * where sizes are known (large messages are streamed, so they do not count).
+ */
+function batchesOf(copies: CopyAction[], sizes: Map<string, number>): CopyAction[][] {
+  const batches: CopyAction[][] = [];
+  let batch: CopyAction[] = [];
+  let bytes = 0;
+  for (const copy of copies) {
+    const size = sizes.get(copy.sourceId) ?? 0;
+    const held = size <= WHOLE_MAX ? size : 0;
+    if (batch.length === BATCH || (batch.length > 0 && bytes + held > BATCH_MAX_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(copy);
+    bytes += held;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /**

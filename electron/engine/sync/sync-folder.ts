@@ -24,6 +24,8 @@ export interface PreparedFolder {
   ctx: FolderContext;
   plan: FolderPlan;
   listings: Record<Side, Map<string, readonly string[]>>;
+  /** Message sizes the listings reported (IMAP), by side and id: what a copy batch will hold. */
+  sizes: Record<Side, Map<string, number>>;
   /** What each side reported when the folder was listed; recorded as the folder's status. */
   seen: Record<Side, FolderStatus>;
   allowMassDelete: boolean;
@@ -67,6 +69,7 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     ctx,
     plan,
     listings,
+    sizes,
     seen: { remote: ctx.sessions.remote.status, local: ctx.sessions.local.status },
     allowMassDelete: ctx.options.allowMassDelete || settled.allowMassDelete,
     settledDone: settled.done,
@@ -113,7 +116,7 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
     }
   }
   await recordConflicts(ctx, plan, p.listings);
-  await copyMessages(ctx, plan.copies);
+  await copyMessages(ctx, plan.copies, p.sizes);
   const flagsLanded = await applyFlagUpdates(ctx, plan);
   await applyDeletes(ctx, plan);
   applyBookkeeping(ctx, plan);

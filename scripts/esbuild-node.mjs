@@ -24,6 +24,9 @@ export const cliBundle = {
   ...nodeBundle,
   packages: undefined,
   format: 'cjs',
+  // Less source to read and hash at every start; names stay (stack traces, error names).
+  minifyWhitespace: true,
+  minifySyntax: true,
   define: { ...nodeBundle.define, 'import.meta.url': 'mailferryBundleUrl' },
   banner: { js: 'var mailferryBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 };

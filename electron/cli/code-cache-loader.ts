@@ -11,7 +11,7 @@
  * or rejected cache only costs the compile; writing one is best effort.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,11 +25,13 @@ const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli.cjs');
 const source = readFileSync(bundle, 'utf8');
 // The commands compile different parts of the bundle: each keeps its own cache.
 const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-const cacheFile = join(cacheDir(), `cli-${MAILFERRY_BUNDLE_SHA256.slice(0, 20)}-${command}.v8cache`);
+const BUILD = MAILFERRY_BUNDLE_SHA256.slice(0, 20);
+const cacheFile = join(cacheDir(), `cli-${BUILD}-${command}.v8cache`);
 
 const cachedData = readCache();
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
-if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => keepCache(script));
+// Only after a run that worked: a mistyped command would leave a cache of its own.
+if (cachedData === undefined || script.cachedDataRejected) process.once('exit', (code) => code === 0 && keepCache(script));
 
 const module = { exports: {} };
 const run = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
@@ -58,6 +60,10 @@ function keepCache(compiled: Script): void {
     const payload = compiled.createCachedData();
     writeFileSync(partial, Buffer.concat([digest(payload), payload]), { mode: 0o600 });
     renameSync(partial, cacheFile);
+    // Caches of other builds (an upgrade) are never read again.
+    for (const name of readdirSync(dirname(cacheFile))) {
+      if (/^cli-[0-9a-f]{20}-.*\.v8cache$/.test(name) && !name.startsWith(`cli-${BUILD}-`)) rmSync(join(dirname(cacheFile), name), { force: true });
+    }
   } catch {
     // A read-only or full cache directory: the next run compiles again.
     try {

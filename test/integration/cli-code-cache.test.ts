@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,7 +37,7 @@ describe('the CLI code cache', () => {
     const home = join(dir, 'fresh');
     const first = await mailferry(home, '--version');
     expect(first.stdout).toMatch(/^mailferry \d+\.\d+\.\d+/);
-    await mailferry(home, 'status', '--help').catch((err: { stdout: string }) => err);
+    await mailferry(home, 'status', '--help');
     const hash = await bundleHash();
     expect((await readdir(join(home, 'mailferry'))).sort()).toEqual([`cli-${hash}-other.v8cache`, `cli-${hash}-status.v8cache`]);
     const cached = await readFile(join(home, 'mailferry', `cli-${hash}-other.v8cache`));
@@ -55,6 +55,18 @@ describe('the CLI code cache', () => {
     await writeFile(file, Buffer.concat([good.subarray(0, 64), Buffer.alloc(good.length - 64, 0x5a)]));
     expect((await mailferry(home, '--version')).stdout).toBe(clean.stdout);
     expect((await readFile(file)).subarray(64, 128)).not.toEqual(Buffer.alloc(64, 0x5a));
+  });
+
+  it('a failed command keeps no cache; a new build removes the caches of older ones', async () => {
+    const home = join(dir, 'builds');
+    await expect(mailferry(home, 'frobnicate')).rejects.toMatchObject({ code: 2 });
+    await expect(readdir(join(home, 'mailferry'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await mkdir(join(home, 'mailferry'), { recursive: true });
+    const older = 'cli-0123456789abcdef0123-sync.v8cache';
+    await writeFile(join(home, 'mailferry', older), 'an older build');
+    await writeFile(join(home, 'mailferry', 'notes.txt'), 'not ours');
+    await mailferry(home, '--version');
+    expect((await readdir(join(home, 'mailferry'))).sort()).toEqual([`cli-${await bundleHash()}-other.v8cache`, 'notes.txt']);
   });
 
   it('a cache directory that cannot be written only costs the compile', async () => {

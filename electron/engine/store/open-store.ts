@@ -8,27 +8,30 @@ import { ImapStore } from './imap/imap-store.js';
 import { MaildirStore } from './maildir/maildir-store.js';
 import type { MailStore } from './mail-store.js';
 
-/** Connects both sides of an account; closes the first if the second fails. */
+/**
+ * Connects both sides of an account at the same time (two logins cost one round trip's wait).
+ * Passwords are resolved first, one after the other: two password commands asking the user
+ * at once (a pinentry each) would be confusing. When one side fails, the other is closed and
+ * the failure (the remote's first) is thrown.
+ */
 export async function openAccountStores(account: AccountConfig, secretEnvNames: string[], onWarning: (msg: string) => void): Promise<Record<Side, MailStore>> {
-  const remote = await openStore(account.remote, account.name, secretEnvNames, onWarning);
-  try {
-    return { remote, local: await openStore(account.local, account.name, secretEnvNames, onWarning) };
-  } catch (err) {
-    await remote.close().catch(() => {});
-    throw err;
+  const remoteEndpoint = await resolveImapEndpoint(account.remote, account.name, secretEnvNames);
+  const local = account.local;
+  let openLocal: () => Promise<MailStore>;
+  if (local.type === 'imap') {
+    const localEndpoint = await resolveImapEndpoint(local, account.name, secretEnvNames);
+    openLocal = () => ImapStore.connect(localEndpoint, { onWarning });
+  } else {
+    openLocal = () => openMaildir(local, onWarning);
   }
+  const [remoteStore, localStore] = await Promise.allSettled([ImapStore.connect(remoteEndpoint, { onWarning }), openLocal()]);
+  if (remoteStore.status === 'fulfilled' && localStore.status === 'fulfilled') return { remote: remoteStore.value, local: localStore.value };
+  await Promise.allSettled([remoteStore, localStore].flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
+  throw remoteStore.status === 'rejected' ? remoteStore.reason : (localStore as PromiseRejectedResult).reason;
 }
 
-async function openStore(
-  endpoint: ImapEndpointConfig | MaildirEndpointConfig,
-  account: string,
-  secretEnvNames: string[],
-  onWarning: (msg: string) => void,
-): Promise<MailStore> {
-  if (endpoint.type === 'maildir') {
-    return MaildirStore.open(endpoint.path, { onWarning, layout: endpoint.layout, nameEncoding: endpoint.nameEncoding, importState: endpoint.importState });
-  }
-  return ImapStore.connect(await resolveImapEndpoint(endpoint, account, secretEnvNames), { onWarning });
+function openMaildir(endpoint: MaildirEndpointConfig, onWarning: (msg: string) => void): Promise<MailStore> {
+  return MaildirStore.open(endpoint.path, { onWarning, layout: endpoint.layout, nameEncoding: endpoint.nameEncoding, importState: endpoint.importState });
 }
 
 /** An IMAP endpoint ready to connect: password resolved (in memory only), CA file read. */

@@ -22,20 +22,23 @@ declare const MAILFERRY_BUNDLE_SHA256: string;
 const DIGEST_BYTES = 32;
 
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'cli.cjs');
-const source = readFileSync(bundle, 'utf8');
 // The commands compile different parts of the bundle: each keeps its own cache.
 const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const BUILD = MAILFERRY_BUNDLE_SHA256.slice(0, 20);
 const cacheFile = join(cacheDir(), `cli-${BUILD}-${command}.v8cache`);
 
-const cachedData = readCache();
-const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
-// Only after a run that worked: a mistyped command would leave a cache of its own.
-if (cachedData === undefined || script.cachedDataRejected) process.once('exit', (code) => code === 0 && keepCache(script));
-
 const module = { exports: {} };
-const run = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
+const run = compile().runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
 run.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+
+/** The bundle's script; the file's text and the cache read are garbage once it is compiled (a few MB of a run's memory). */
+function compile(): Script {
+  const cachedData = readCache();
+  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  // Only after a run that worked: a mistyped command would leave a cache of its own.
+  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', (code) => code === 0 && keepCache(script));
+  return script;
+}
 
 /**
  * The cache as V8 wrote it, or undefined. V8 does not checksum code caches in release builds

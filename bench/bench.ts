@@ -78,7 +78,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       tools: tools.map((t, i) => ({ name: t.name, version: versions[i]!, setup: t.modes.map((m) => t.describe(m)).join('; ') })),
       missing,
       workloads,
-      targets: checkTargets(workloads, spec.folders),
+      targets: checkTargets(workloads, spec.folders, spec.messages),
     };
   } finally {
     process.removeListener('exit', cleanup);

@@ -82,7 +82,7 @@ export function workloadReport(w: WorkloadResult): WorkloadReport {
 const row = (w: WorkloadReport, tool: string) => w.rows.find((r) => r.tool === tool && !r.invalid);
 
 /** The issue's targets, each as the measured ratio (or value) and whether it is met. */
-export function checkTargets(workloads: WorkloadReport[], folderCount: number): TargetCheck[] {
+export function checkTargets(workloads: WorkloadReport[], folderCount: number, messages: number): TargetCheck[] {
   const get = (id: string) => workloads.find((w) => w.id === id);
   const out: TargetCheck[] = [];
   const ratio = (id: string, peers: string[], limit: number, label: string) => {
@@ -104,7 +104,9 @@ export function checkTargets(workloads: WorkloadReport[], folderCount: number): 
   out.push(mf1
     ? { workload: 'W1', target: 'peak RSS ≤ 150 MB', measured: `${(mf1.peakRssKb / 1024).toFixed(0)} MB`, met: mf1.peakRssKb <= 150 * 1024 }
     : { workload: 'W1', target: 'peak RSS ≤ 150 MB', measured: 'not measured', met: null });
-  ratio('W2', ['mbsync'], 2.0, 'mbsync (at 10,000; ≤ 0.3× at 100,000)');
+  // mbsync re-reads every UID and flag, so its resync grows with the mailbox; ours should not.
+  if (messages >= 100_000) ratio('W2', ['mbsync'], 0.3, 'mbsync (at 100,000)');
+  else ratio('W2', ['mbsync'], 2.0, 'mbsync (at 10,000)');
   ratio('W3', ['mbsync'], 1.0, 'mbsync');
   ratio('W4', ['mbsync', 'interimap'], 1.0, 'faster of mbsync/interimap');
   ratio('W5', ['interimap'], 1.0, 'interimap');

@@ -133,19 +133,53 @@ function collectDepartures(prepared: PreparedFolder[], movedOn: Side): Map<strin
 async function collectArrivals(stores: Record<Side, MailStore>, prepared: PreparedFolder[], side: Side): Promise<Map<string, Arrival[]>> {
   const byKey = new Map<string, Arrival[]>();
   for (const to of prepared) {
-    const ids = to.plan.copies.filter((c) => c.pairKey === null && c.to !== side).map((c) => c.sourceId);
+    const ids = arrivalIds(to, side);
     if (ids.length === 0) continue;
-    const session = await stores[side].openFolder(to.ctx.folder);
-    try {
-      for (const [id, identity] of await session.identify(ids)) {
-        const k = identityKey(identity);
-        byKey.set(k, [...(byKey.get(k) ?? []), { to, id, used: false }]);
-      }
-    } finally {
-      await session.close();
+    for (const [id, identity] of to.arrivals?.[side] ?? (await identifyIn(stores[side], to.ctx.folder, ids))) {
+      const k = identityKey(identity);
+      byKey.set(k, [...(byKey.get(k) ?? []), { to, id, used: false }]);
     }
   }
   return byKey;
+}
+
+/** Ids of the messages new on `side` that the folder's plan copies to the other side. */
+function arrivalIds(p: PreparedFolder, side: Side): string[] {
+  return p.plan.copies.filter((c) => c.pairKey === null && c.to !== side).map((c) => c.sourceId);
+}
+
+async function identifyIn(store: MailStore, folder: string, ids: string[]): Promise<Map<string, MessageIdentity>> {
+  const session = await store.openFolder(folder);
+  try {
+    return await session.identify(ids);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Whether the plan lets messages leave the folder on a side (deleted, restored, forgotten):
+ * what detectMoves matches arrivals against.
+ */
+export function hasDepartures(p: PreparedFolder): boolean {
+  return p.plan.deletes.length > 0 || p.plan.forget.length > 0 || p.plan.copies.some((c) => c.pairKey !== null);
+}
+
+/**
+ * The folder's arrivals on both sides, identified through its sessions while they are still
+ * open from listing, which spares detectMoves selecting the folder again. Only an
+ * optimisation: on failure they are left for detectMoves to ask for.
+ */
+export async function identifyArrivals(p: PreparedFolder): Promise<void> {
+  const identify = async (side: Side) => {
+    const ids = arrivalIds(p, side);
+    return ids.length === 0 ? new Map<string, MessageIdentity>() : p.ctx.sessions[side].identify(ids);
+  };
+  try {
+    p.arrivals = { remote: await identify('remote'), local: await identify('local') };
+  } catch {
+    p.arrivals = null;
+  }
 }
 
 function takeOutOfPlans(m: PlannedMove): void {

@@ -9,6 +9,7 @@ import { FolderMissingError, type FolderSession, type MailStore } from '../store
 import { pairedIds, type FolderContext } from './folder-context.js';
 import { folderDeletedSides } from '../conflicts/describe-sides.js';
 import { checkMassDelete, executeFolder, prepareFolder, type PreparedFolder } from './sync-folder.js';
+import { hasDepartures, identifyArrivals } from './detect-moves.js';
 import type { SyncAccountOptions } from './sync-account.js';
 
 /** What every folder of one account's pass works with. */
@@ -18,6 +19,8 @@ export interface AccountRun {
   stateStore: AccountStateStore;
   quiet: QuietFolders;
   opts: SyncAccountOptions;
+  /** Set once a folder of this pass lets messages go: from then on arrivals are identified while listing. */
+  departures: boolean;
 }
 
 /**
@@ -49,9 +52,9 @@ export async function prepareDecision(run: AccountRun, decision: FolderDecision,
       }
       await stores[decision.on].createFolder(folder);
       summary.notes.push(`created on the ${decision.on} side`);
-      return prepareSync(run, folder, summary);
+      return prepareSync(run, folder, summary, true);
     case 'sync':
-      return prepareSync(run, folder, summary);
+      return prepareSync(run, folder, summary, true);
   }
 }
 
@@ -86,7 +89,8 @@ export async function syncFolderAlone(run: AccountRun, folder: string, summary: 
   }
 }
 
-async function prepareSync(run: AccountRun, folder: string, summary: FolderSummary): Promise<PreparedFolder | null> {
+/** `forMoves`: prepared in the first phase of a pass, for detectMoves; not when synced alone. */
+async function prepareSync(run: AccountRun, folder: string, summary: FolderSummary, forMoves = false): Promise<PreparedFolder | null> {
   const { account, stateStore, opts } = run;
   const loaded = await stateStore.loadFolder(folder);
   let state = loaded.ok ? loaded.state : emptyFolderState(folder);
@@ -110,7 +114,14 @@ async function prepareSync(run: AccountRun, folder: string, summary: FolderSumma
     reporter: opts.reporter,
   };
   try {
-    const prepared = await withSessions(run, ctx, () => prepareFolder(ctx, opts.dryRun));
+    const prepared = await withSessions(run, ctx, async () => {
+      const p = await prepareFolder(ctx, opts.dryRun);
+      if (p && forMoves && !opts.dryRun) {
+        run.departures ||= hasDepartures(p);
+        if (run.departures) await identifyArrivals(p);
+      }
+      return p;
+    });
     if (!prepared || opts.dryRun) await ctx.journal.close();
     if (!prepared && !opts.dryRun && summary.outcome === 'unchanged') await run.quiet.remember(folder, ctx.state, stateStore.stateFiles(folder));
     return opts.dryRun ? null : prepared;
@@ -183,7 +194,7 @@ async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: str
     await stateStore.deleteFolderState(folder);
     await stores[deletedOn].createFolder(folder);
     summary.notes.push(`recreated on the ${deletedOn} side as you chose`);
-    return prepareSync(run, folder, summary);
+    return prepareSync(run, folder, summary, true);
   }
   const message =
     `the folder was deleted on the ${deletedOn} side but the ${survivor} side still holds ${ids.length} message(s), so it was kept. ` +

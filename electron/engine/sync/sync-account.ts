@@ -54,7 +54,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
     const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w));
     stores = await withRetry(() => connect(account, warn), retrying(null));
-    const run: AccountRun = { account, stores, stateStore, quiet: await QuietFolders.load(accountDir), opts };
+    const run: AccountRun = { account, stores, stateStore, quiet: await QuietFolders.load(accountDir), opts, departures: false };
     let { decisions, missing } = await decideFolders(run, retrying(null));
     if (!opts.dryRun && (await renameFolders(run, decisions))) ({ decisions, missing } = await decideFolders(run, retrying(null)));
     const folders = decisions.map((decision) => ({ decision, folderSummary: emptyFolderSummary(decision.folder) }));

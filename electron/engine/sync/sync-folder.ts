@@ -1,3 +1,4 @@
+import type { MessageIdentity } from '../../../shared/identity.js';
 import type { Side } from '../state/folder-state.js';
 import type { FolderStatus } from '../store/mail-store.js';
 import { sameStatus, statusVouches } from '../store/folder-status.js';
@@ -30,6 +31,8 @@ export interface PreparedFolder {
   seen: Record<Side, FolderStatus>;
   allowMassDelete: boolean;
   settledDone: string[];
+  /** Identities of the messages new on each side, when asked for while listing (detect-moves.ts). */
+  arrivals: Record<Side, Map<string, MessageIdentity>> | null;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     seen: { remote: ctx.sessions.remote.status, local: ctx.sessions.local.status },
     allowMassDelete: ctx.options.allowMassDelete || settled.allowMassDelete,
     settledDone: settled.done,
+    arrivals: null,
   };
 }
 

@@ -80,6 +80,25 @@ describe('MaildirSession', () => {
     expect(await readdir(join(dir, '..', 'Archive', 'cur'))).toEqual(['1700000000.M1P1.other:2,Sb']);
   });
 
+  it('a later session, which shares the folder index, still finds files that arrived or moved since the listing', async () => {
+    await writeFile(join(dir, 'cur', '1700000000.M1P1.old:2,S'), message('old'));
+    await store.createFolder('Archive');
+    const listed = await store.openFolder('INBOX');
+    expect((await listed.list()).map((m) => m.id)).toEqual(['1700000000.M1P1.old']);
+    const archive = await store.openFolder('Archive');
+    expect(await archive.list()).toEqual([]);
+    await writeFile(join(dir, 'new', '1700000001.M1P1.late'), message('late'));
+    await rename(join(dir, 'cur', '1700000000.M1P1.old:2,S'), join(dir, 'cur', '1700000000.M1P1.old:2,FS'));
+
+    const later = await store.openFolder('INBOX');
+    expect(await readAll((await later.read('1700000001.M1P1.late'))!.stream)).toEqual(message('late'));
+    expect(await later.moveTo(['1700000000.M1P1.old'], 'Archive')).toEqual(new Map([['1700000000.M1P1.old', '1700000000.M1P1.old']]));
+    // Moved in after Archive was listed: its next session knows where the file is.
+    const archiveLater = await store.openFolder('Archive');
+    expect(await archiveLater.setFlags([{ id: '1700000000.M1P1.old', add: [], remove: ['\\Flagged'] }])).toEqual([]);
+    expect(await readdir(join(root, 'Archive', 'cur'))).toEqual(['1700000000.M1P1.old:2,S']);
+  });
+
   it('appends exactly the given bytes, 8-bit included, with mtime = internalDate', async () => {
     const s = await store.openFolder('INBOX');
     const bytes = Buffer.concat([message('8bit'), Buffer.from([0x00, 0x80, 0xe4, 0xff, 0x0d, 0x0a])]);

@@ -53,7 +53,22 @@ export async function listWithStatus(client: ImapFlow): Promise<ListedMailbox[]>
     const reply = statuses.get(m.path);
     m.status = reply ? statusFromListStatus(reply) : null;
   }
+  seedSelectCache(client, mailboxes);
   return mailboxes;
+}
+
+/**
+ * imapflow's SELECT first sends `LIST "" <name>` for a mailbox missing from its folder cache,
+ * which only its own list() fills: one more round trip for every folder a pass opens. The
+ * cache gets what this LIST said, as list() would have put it there. (A stale entry costs
+ * nothing: a SELECT of a mailbox gone meanwhile fails, and imapflow then checks with a LIST.)
+ * imapflow's field, hence the pinned version.
+ */
+function seedSelectCache(client: ImapFlow, mailboxes: ListedMailbox[]): void {
+  const cache = (client as unknown as { folders: Map<string, unknown> }).folders;
+  for (const m of mailboxes) {
+    if (!cache.has(m.path)) cache.set(m.path, { path: m.path, delimiter: m.delimiter, flags: m.flags, listed: true });
+  }
 }
 
 /** `(MESSAGES 3 UIDNEXT 4 ...)`; values that are not plain decimal numbers are left out. */

@@ -39,12 +39,19 @@ export async function readMessageNames(dir: string): Promise<{ names: string[]; 
   return { names, skipped };
 }
 
-/** Where each message of one folder is, by unique part. Rebuilt by scan(), kept up to date by our own writes. */
+/** A folder's directory with its message index. */
+export interface MaildirFolderDir {
+  dir: string;
+  index: MessageIndex;
+}
+
+/**
+ * Where each message of one folder is, by unique part. Rebuilt by scan(), kept up to date by
+ * our own writes (including moves into the folder from another one).
+ */
 export class MessageIndex {
   private entries = new Map<string, IndexEntry>();
   private readonly warned = new Set<string>();
-  /** Whether scan() ran: a session reads the directory only when it first needs to. */
-  scanned = false;
 
   constructor(
     private readonly folderDir: string,
@@ -89,7 +96,6 @@ export class MessageIndex {
    * read before cur/ so a file moved from new/ to cur/ meanwhile is seen in one of them.
    */
   async scan(): Promise<void> {
-    this.scanned = true;
     const seen = new Map<string, { dir: MessageDir; name: string }>();
     for (let pass = 0; pass < 2; pass++) {
       for (const dir of ['new', 'cur'] as const) {

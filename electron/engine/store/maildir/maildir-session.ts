@@ -22,7 +22,7 @@ import { readHeaderBlock } from './header-block.js';
 import { hasCode, isNotFound } from './fs-errors.js';
 import { applyFlagChange, flagsFromInfo, keywordsIn } from './maildir-flags.js';
 import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
-import { entryOf, MessageIndex, type IndexEntry, type MessageDir } from './maildir-index.js';
+import { entryOf, type IndexEntry, type MaildirFolderDir, type MessageDir, type MessageIndex } from './maildir-index.js';
 import { MaildirKeywords } from './maildir-keywords.js';
 import { formatName, mbsyncUid, newUniqueName } from './maildir-names.js';
 import { foreignUidsOf, type FolderRecords } from './foreign-records.js';
@@ -39,33 +39,37 @@ const UID_VALIDITY = 'maildir';
 export class MaildirSession implements FolderSession {
   /** Appends renamed into cur/ whose directory entry is not yet fsynced. */
   private unsyncedAppends = false;
+  /**
+   * Whether this session read the directory itself. The index may come from an earlier session
+   * of the folder (MaildirStore shares it), and then predate files that arrived since.
+   */
+  private scannedHere = false;
   private constructor(
     readonly folder: string,
     readonly status: FolderStatus,
     private readonly dir: string,
     private readonly index: MessageIndex,
     private readonly keywords: MaildirKeywords,
-    private readonly dirOf: (folder: string) => string,
+    private readonly folderAt: (folder: string) => MaildirFolderDir,
     private readonly records: () => Promise<FolderRecords | null>,
   ) {}
 
+  /** `index` is the folder's (shared) index, `folderAt` gives another folder's directory and index. */
   static async open(
     folder: string,
-    dir: string,
-    warn: (msg: string) => void,
-    dirOf: (folder: string) => string,
+    { dir, index }: MaildirFolderDir,
+    folderAt: (folder: string) => MaildirFolderDir,
     records: () => Promise<FolderRecords | null>,
   ): Promise<MaildirSession> {
     // The token is taken before anything is read: a change made after this moment moves it,
     // so the next run lists the folder; a change made before it is in whatever we read later.
     const status = maildirStatus(dir);
     if (!status) throw new FolderMissingError(folder);
-    const index = new MessageIndex(dir, warn);
-    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), dirOf, records);
+    return new MaildirSession(folder, status, dir, index, new MaildirKeywords(dir), folderAt, records);
   }
 
   async list(): Promise<ListedMessage[]> {
-    await this.index.scan();
+    await this.rescan();
     await this.keywords.reload();
     return [...this.index.all()].map((e) => ({ id: e.parsed.unique, flags: flagsFromInfo(e.parsed.info ?? '', this.keywords) }));
   }
@@ -104,7 +108,7 @@ export class MaildirSession implements FolderSession {
   async foreignUids(): Promise<ForeignUids | null> {
     const records = await this.records();
     if (records === null) return null;
-    if (!this.index.scanned) await this.index.scan();
+    if (!this.scannedHere) await this.rescan();
     return foreignUidsOf(records, [...this.index.all()].map((e) => e.parsed.unique));
   }
 
@@ -145,7 +149,9 @@ export class MaildirSession implements FolderSession {
   async append(req: AppendRequest): Promise<string> {
     const unique = this.uniqueOf(req.ticket);
     if (this.index.get(unique) !== undefined) throw new Error(`a message named ${unique} already exists in ${this.dir}`);
-    await this.keywords.ensure(keywordsIn(req.flags), this.folder);
+    // Only keywords need the folder's letter table (read from disk); most messages have none.
+    const keywords = keywordsIn(req.flags);
+    if (keywords.length > 0) await this.keywords.ensure(keywords, this.folder);
     const name = formatName(unique, null, applyFlagChange('', req.flags, [], this.keywords));
     const tmp = join(this.dir, 'tmp', unique);
     await writeMessageFile(tmp, req.content, req.internalDate);
@@ -176,7 +182,7 @@ export class MaildirSession implements FolderSession {
       if (!isNotFound(err)) throw err;
     }
     if (exclude.has(unique)) return [];
-    await this.index.scan();
+    await this.rescan();
     // Without an identity the file is ours: it reached cur/ only after its fsync.
     const matches = await this.withFile(unique, async (entry) => {
       if (identity === null) return true;
@@ -225,7 +231,7 @@ export class MaildirSession implements FolderSession {
   }
 
   async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
-    const targetDir = this.dirOf(folder);
+    const { dir: targetDir, index: targetIndex } = this.folderAt(folder);
     if (!(await isFolderDir(targetDir))) throw new FolderMissingError(folder);
     const targetKeywords = new MaildirKeywords(targetDir);
     await this.keywords.reload();
@@ -240,6 +246,7 @@ export class MaildirSession implements FolderSession {
         // link() refuses to replace a file of the same name, which rename() would silently do.
         await link(this.index.pathOf(entry), join(targetDir, 'cur', name));
         await fsyncDir(join(targetDir, 'cur'));
+        targetIndex.set(entryOf('cur', name));
         await unlink(this.index.pathOf(entry));
         touched.add(entry.dir);
         this.index.delete(id);
@@ -268,8 +275,11 @@ export class MaildirSession implements FolderSession {
    * (a client renamed it), re-scans once and retries; null when the message is gone.
    */
   private async withFile<T>(id: string, op: (entry: IndexEntry) => Promise<T>): Promise<T | null> {
-    if (!this.index.scanned) await this.index.scan();
     let entry = this.index.get(id);
+    if (entry === undefined && !this.scannedHere) {
+      await this.rescan();
+      entry = this.index.get(id);
+    }
     for (let attempt = 0; entry !== undefined; attempt++) {
       try {
         return await op(entry);
@@ -277,10 +287,15 @@ export class MaildirSession implements FolderSession {
         if (!isNotFound(err)) throw err;
         if (attempt > 0) return null;
       }
-      await this.index.scan();
+      await this.rescan();
       entry = this.index.get(id);
     }
     return null;
+  }
+
+  private async rescan(): Promise<void> {
+    await this.index.scan();
+    this.scannedHere = true;
   }
 }
 

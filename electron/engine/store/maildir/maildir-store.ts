@@ -7,6 +7,7 @@ import type { ImportStateConfig, MaildirLayoutName, MaildirNameEncoding } from '
 import { hasCode, isNotFound } from './fs-errors.js';
 import { isFolderDir, MAILDIR_SUBDIRS } from './maildir-folders.js';
 import { folderLayout, type FolderLayout } from './maildir-layout.js';
+import { MessageIndex, type MaildirFolderDir } from './maildir-index.js';
 import { maildirStatus, MaildirSession } from './maildir-session.js';
 import { folderRecords } from './foreign-records.js';
 
@@ -52,6 +53,12 @@ export class MaildirStore implements MailStore {
   private readonly layout: FolderLayout;
   private readonly nameEncoding: MaildirNameEncoding;
   private readonly importState: ImportStateConfig | undefined;
+  /**
+   * Each folder's message index, shared by its sessions, so that a pass (listing, moves,
+   * carrying out the plan) reads a large folder once rather than three times. Dropped when a
+   * pass lists the folders and whenever a folder is created, renamed or deleted.
+   */
+  private readonly indexes = new Map<string, MessageIndex>();
 
   private constructor(
     readonly root: string,
@@ -75,11 +82,13 @@ export class MaildirStore implements MailStore {
   }
 
   async listFolders(): Promise<FolderEntry[]> {
+    this.indexes.clear();
     return (await this.layout.list()).map((name) => ({ name }));
   }
 
   /** Creates the folder and any missing parents, each made durable in its parent directory. */
   async createFolder(name: string): Promise<void> {
+    this.indexes.clear();
     let dir = this.root;
     for (const d of this.layout.dirsFor(name)) dir = await this.mkdirDurably(d);
     for (const sub of MAILDIR_SUBDIRS) await this.mkdirDurably(join(dir, sub));
@@ -92,6 +101,7 @@ export class MaildirStore implements MailStore {
   async renameFolder(from: string, to: string): Promise<void> {
     const fixed = this.layout.fixed(from) ?? this.layout.fixed(to);
     if (fixed !== null) throw new Error(`cannot rename Maildir folder "${from}" to "${to}": ${fixed}`);
+    this.indexes.clear();
     if (!(await isFolderDir(this.layout.dirOf(from)))) throw new FolderMissingError(from);
     const moves = await this.layout.renames(from, to);
     // rename() would replace an empty directory of that name; refuse any existing target.
@@ -113,6 +123,7 @@ export class MaildirStore implements MailStore {
    * meanwhile makes this fail rather than vanish.
    */
   async deleteFolder(name: string): Promise<void> {
+    this.indexes.clear();
     const dir = this.layout.dirOf(name);
     if (!(await isFolderDir(dir))) throw new FolderMissingError(name);
     const refuse = (why: string): Error => new Error(`cannot delete Maildir folder "${name}": ${why}`);
@@ -158,9 +169,16 @@ export class MaildirStore implements MailStore {
   }
 
   async openFolder(name: string): Promise<FolderSession> {
+    const at = this.folderAt(name);
+    const folder = { name, dir: at.dir, relativeDir: relative(this.root, at.dir).split(sep).join('/'), nameEncoding: this.nameEncoding };
+    return MaildirSession.open(name, at, (f) => this.folderAt(f), () => folderRecords(folder, this.importState));
+  }
+
+  private folderAt(name: string): MaildirFolderDir {
     const dir = this.layout.dirOf(name);
-    const folder = { name, dir, relativeDir: relative(this.root, dir).split(sep).join('/'), nameEncoding: this.nameEncoding };
-    return MaildirSession.open(name, dir, this.warn, (f) => this.layout.dirOf(f), () => folderRecords(folder, this.importState));
+    let index = this.indexes.get(dir);
+    if (!index) this.indexes.set(dir, (index = new MessageIndex(dir, this.warn)));
+    return { dir, index };
   }
 
   /** What openFolder would report: a few stats, nothing read. */
@@ -168,7 +186,10 @@ export class MaildirStore implements MailStore {
     return maildirStatus(this.layout.dirOf(name));
   }
 
-  /** Folder sessions share nothing, so one store serves any number at once. */
+  /**
+   * Sessions of different folders share nothing, so one store serves any number at once. (The
+   * sessions of one folder share its index: the engine opens them one after another.)
+   */
   async openAnother(): Promise<MailStore> {
     return this;
   }

@@ -43,11 +43,12 @@ export const mailferry: Tool = {
       }],
     };
     await writeFile(configFile(replica), JSON.stringify(config, null, 2), { mode: 0o600 });
-    return [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'sync', '--config', configFile(replica)];
+    // The bin itself, as a user runs it: its #! line carries the Node flags the CLI wants.
+    return [path.join(repoRoot(), 'bin', 'mailferry.js'), 'sync', '--config', configFile(replica)];
   },
   // Push off and a day-long interval: every pass is one the bench asked for.
   watch: (replica: Replica) =>
-    [process.execPath, path.join(repoRoot(), 'bin', 'mailferry.js'), 'watch', '--config', configFile(replica), '--push', 'none', '--interval', '86400'],
+    [path.join(repoRoot(), 'bin', 'mailferry.js'), 'watch', '--config', configFile(replica), '--push', 'none', '--interval', '86400'],
   describe: (mode: Mode) =>
     `\`mailferry sync\` (bundled CLI, run from its code cache), direction both, propagateDeletes true, connections ${DEFAULT_CONNECTIONS} (the default), local ${mode === 'maildir' ? 'Maildir' : 'IMAP'}`,
 };

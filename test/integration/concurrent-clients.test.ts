@@ -4,7 +4,7 @@ import type { Side } from '../../electron/engine/state/folder-state.js';
 import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect, type ImapFixture } from '../support/imap-fixture.js';
-import { syncWorldInProcess } from '../support/in-process-sync.js';
+import { changesMade, syncWorldInProcess } from '../support/in-process-sync.js';
 import { deleteLocal, deliverLocal, localMessages, setLocalLetters } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { lettersToFlags, SyncWorld } from '../support/sync-world.js';
@@ -127,14 +127,6 @@ function expectClean(summary: AccountSummary): void {
   for (const f of summary.folders) expect(f.error, `${f.folder}: ${f.error}`).toBeNull();
 }
 
-function changesMade(summary: AccountSummary): number {
-  let n = 0;
-  for (const f of summary.folders) {
-    for (const each of [f.copied, f.deleted, f.moved, f.flagUpdates]) n += each.toLocal + each.toRemote;
-    n += f.paired + f.duplicatesRemoved + f.vanished;
-  }
-  return n;
-}
 
 describe.each([
   ['IMAP<->Maildir, the other client on the server', false, 'remote'],

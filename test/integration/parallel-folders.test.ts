@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountSummary, SyncSummary } from '../../shared/sync-summary.js';
+import type { SyncSummary } from '../../shared/sync-summary.js';
 import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
-import { syncWorldInProcess } from '../support/in-process-sync.js';
+import { changesMade, syncWorldInProcess } from '../support/in-process-sync.js';
 import { deliverLocal } from '../support/local-maildir.js';
 import { largeMessage, makeMessage } from '../support/messages.js';
 import { SyncWorld } from '../support/sync-world.js';
@@ -65,11 +65,6 @@ function counting(store: MailStore, seen: { logins: number; open: number; peak: 
   });
 }
 
-function changes(summary: AccountSummary): number {
-  let n = 0;
-  for (const f of summary.folders) for (const each of [f.copied, f.deleted, f.moved, f.flagUpdates]) n += each.toLocal + each.toRemote;
-  return n;
-}
 
 async function expectBothSidesComplete(w: SyncWorld): Promise<void> {
   const remote = await w.remoteView();
@@ -101,7 +96,7 @@ describe.each([
       expect(seen).toEqual({ logins, open: 0, peak });
       await expectBothSidesComplete(w);
       const again = await syncWorldInProcess(w);
-      expect(changes(again), JSON.stringify(again.folders)).toBe(0);
+      expect(changesMade(again), JSON.stringify(again.folders)).toBe(0);
     } finally {
       await w.close();
     }
@@ -159,7 +154,7 @@ describe('one large download into a Maildir, read over the idle connections', ()
       expect(resumed.code, resumed.stderr).toBe(0);
       await expectComplete(w);
       const again = await syncWorldInProcess(w);
-      expect(changes(again), JSON.stringify(again.folders)).toBe(0);
+      expect(changesMade(again), JSON.stringify(again.folders)).toBe(0);
     } finally {
       await w.close();
     }

@@ -75,3 +75,13 @@ export async function syncWorldInProcess(world: SyncWorld, wrap: Partial<Record<
     await Promise.allSettled(opened.map((s) => s.close()));
   }
 }
+
+/** Everything a pass changed on either side (copies, deletes, moves, flags, pairings, removed duplicates, vanished): 0 for a pass with nothing to do. */
+export function changesMade(summary: AccountSummary): number {
+  let n = 0;
+  for (const f of summary.folders) {
+    for (const each of [f.copied, f.deleted, f.moved, f.flagUpdates]) n += each.toLocal + each.toRemote;
+    n += f.paired + f.duplicatesRemoved + f.vanished;
+  }
+  return n;
+}

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +26,9 @@ afterAll(async () => {
 });
 
 /** A remote user with MESSAGES messages (with sizable bodies, so a pass takes a moment) and an empty Maildir. */
-async function world(messages = MESSAGES): Promise<{ user: DovecotUser; account: EngineAccount; stateDir: string; maildir: string }> {
-  const user = await server.addUser();
-  const fx = await connect(server, user);
+async function world(messages = MESSAGES, on: DovecotServer = server): Promise<{ user: DovecotUser; account: EngineAccount; stateDir: string; maildir: string }> {
+  const user = await on.addUser();
+  const fx = await connect(on, user);
   for (let i = 0; i < messages; i++) await fx.append('INBOX', makeMessage({ subject: `m${i}`, body: `${'body line\r\n'.repeat(2000)}` }));
   await fx.close();
   const dir = await mkdtemp(join(tmpdir(), 'mailferry-supervisor-'));
@@ -36,7 +36,7 @@ async function world(messages = MESSAGES): Promise<{ user: DovecotUser; account:
   await mkdir(maildir);
   const account: EngineAccount = {
     name: 'work',
-    remote: { type: 'imap', host: server.host, port: server.port, security: 'none', user: user.user },
+    remote: { type: 'imap', host: on.host, port: on.port, security: 'none', user: user.user },
     local: { type: 'maildir', path: maildir },
     folders: { include: ['*'], exclude: [] },
     direction: 'both',
@@ -104,6 +104,20 @@ function harness(w: Awaited<ReturnType<typeof world>>): Harness {
   return h;
 }
 
+/** Established TCP connections to this local port, from any process (Linux /proc). */
+async function connectionsTo(port: number): Promise<number> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const [, , remote, state] = line.trim().split(/\s+/);
+      if (remote?.endsWith(hex) && state === '01') n++;
+    }
+  }
+  return n;
+}
+
 const sync = (h: Harness, runId: string, password: string) =>
   h.supervisor.send({ type: 'sync', runId, account: 'work', credentials: { remote: password, local: null }, folders: [] });
 
@@ -144,6 +158,27 @@ describe('engine supervisor with a real engine host process', () => {
     const subjects = new Set(local.map((m) => /Subject: (m\d+)/.exec(m.bytes.toString())?.[1]));
     expect(subjects.size).toBe(MESSAGES);
     expect(await h.supervisor.shutdown()).toEqual({ clean: true });
+  });
+
+  it('logs out after every pass: no connection to the server is left open between passes', async () => {
+    // A server of its own: connections to it are this test's alone.
+    const own = await startDovecot();
+    try {
+      const w = await world(3, own);
+      const h = harness(w);
+      h.supervisor.start();
+      await h.ready(0);
+      for (const runId of ['r1', 'r2', 'r3']) {
+        expect(sync(h, runId, w.user.password)).toBe(true);
+        const done = (await h.next(finished(runId))) as Extract<EngineEvent, { type: 'syncFinished' }>;
+        expect(done.errorKind, `${runId}: ${done.summary?.error}`).toBeNull();
+        expect(await connectionsTo(own.port), `open after ${runId}`).toBe(0);
+      }
+      expect(await localMessages(w.maildir, 'INBOX')).toHaveLength(3);
+      expect(await h.supervisor.shutdown()).toEqual({ clean: true });
+    } finally {
+      await own.stop();
+    }
   });
 
   it('shuts down cleanly mid-pass (exit status 0, no kill) and a later pass finishes the job', async () => {

@@ -162,6 +162,8 @@ export class HostSession {
   private async runSync(runId: string, account: AccountConfig, folders: string[]): Promise<void> {
     this.send({ type: 'syncStarted', runId, account: account.name });
     let connectFailure: ImapConnectError | null = null;
+    // syncAccount leaves stores it is handed open (a watcher keeps them); these are this run's.
+    const opened: MailStore[] = [];
     const summary = await this.engine.syncAccount(account, {
       stateDir: this.stateDir!,
       folders,
@@ -172,6 +174,7 @@ export class HostSession {
       connect: async (a) => {
         try {
           const stores = await this.engine.openStores(a);
+          opened.push(stores.remote, stores.local);
           connectFailure = null;
           return stores;
         } catch (err) {
@@ -180,6 +183,7 @@ export class HostSession {
         }
       },
     });
+    await Promise.allSettled(opened.map((store) => store.close()));
     const failure = classify(summary.error, connectFailure);
     this.send({
       type: 'syncFinished',

@@ -5,6 +5,7 @@ import type { FolderSession, MailStore } from '../../electron/engine/store/mail-
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect, type ImapFixture } from '../support/imap-fixture.js';
 import { changesMade, syncWorldInProcess } from '../support/in-process-sync.js';
+import { decorateStore } from '../support/store-decorator.js';
 import { deleteLocal, deliverLocal, localMessages, setLocalLetters } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { lettersToFlags, SyncWorld } from '../support/sync-world.js';
@@ -61,18 +62,10 @@ function raceBefore(store: MailStore, folder: string, methods: readonly string[]
       },
     });
   // Extra connections the pass opens for other folders are wrapped too: the race is once per pass.
-  const wrapStore = (inner: MailStore): MailStore =>
-    new Proxy(inner, {
-      get(target, prop, receiver) {
-        if (prop === 'openAnother') return async () => wrapStore(await target.openAnother());
-        if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
-        return async (name: string) => {
-          const session = await target.openFolder(name);
-          return name === folder ? wrapSession(session) : session;
-        };
-      },
-    });
-  return wrapStore(store);
+  return decorateStore(store, async (name, inner) => {
+    const session = await inner.openFolder(name);
+    return name === folder ? wrapSession(session) : session;
+  });
 }
 
 const subjectOf = (bytes: Buffer) => /^Subject: (.*)\r$/m.exec(bytes.toString('latin1'))![1]!;

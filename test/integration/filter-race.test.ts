@@ -5,6 +5,7 @@ import { localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { inProcessAccount } from '../support/in-process-sync.js';
 import type { MailStore } from '../../electron/engine/store/mail-store.js';
+import { decorateStore } from '../support/store-decorator.js';
 
 let server: DovecotServer;
 beforeAll(async () => {
@@ -17,14 +18,9 @@ afterAll(async () => {
 /** Runs `race` once, right before the engine opens folder `when` on the server for the `nth` time. */
 function before(store: MailStore, when: string, nth: number, race: () => Promise<void>): MailStore {
   let seen = 0;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
-      return async (name: string) => {
-        if (name === when && ++seen === nth) await race();
-        return target.openFolder(name);
-      };
-    },
+  return decorateStore(store, async (name, inner) => {
+    if (name === when && ++seen === nth) await race();
+    return inner.openFolder(name);
   });
 }
 

@@ -10,6 +10,7 @@ import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.
 import type { MailStore } from '../../electron/engine/store/mail-store.js';
 import { syncAccount } from '../../electron/engine/sync/sync-account.js';
 import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
+import { decorateStore } from '../support/store-decorator.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { connect, type ImapFixture } from '../support/imap-fixture.js';
 import { deliverLocal, localMessages, setLocalLetters } from '../support/local-maildir.js';
@@ -21,21 +22,11 @@ import { makeMessage } from '../support/messages.js';
  * hides a change, and that servers without LIST-STATUS take the ordinary path to the same result.
  */
 
-/** Counts the folders a pass opened (SELECT on IMAP, a listing on Maildir) per side. */
+/** Counts the folders a pass opened (SELECT on IMAP, a listing on Maildir) per side, on all its connections. */
 function counting(store: MailStore, opened: string[]): MailStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      // The pass's extra connections count too.
-      if (prop === 'openAnother') return async () => counting(await target.openAnother(), opened);
-      if (prop === 'openFolder') {
-        return (name: string) => {
-          opened.push(name);
-          return target.openFolder(name);
-        };
-      }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
+  return decorateStore(store, (name, inner) => {
+    opened.push(name);
+    return inner.openFolder(name);
   });
 }
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncSummary } from '../../shared/sync-summary.js';
-import type { FolderSession, MailStore } from '../../electron/engine/store/mail-store.js';
+import type { MailStore } from '../../electron/engine/store/mail-store.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { changesMade, syncWorldInProcess } from '../support/in-process-sync.js';
 import { deliverLocal } from '../support/local-maildir.js';
 import { largeMessage, makeMessage } from '../support/messages.js';
 import { SyncWorld } from '../support/sync-world.js';
+import { decorateSession, decorateStore } from '../support/store-decorator.js';
 
 /**
  * Folders carried out in parallel, one per connection (`connections` in the account): the
@@ -37,34 +38,31 @@ async function fill(w: SyncWorld): Promise<void> {
   }
 }
 
-/** Wraps the pass's remote store to count its logins and the most folders it had open at once. */
-function counting(store: MailStore, seen: { logins: number; open: number; peak: number }): MailStore {
-  seen.logins++;
-  const session = (s: FolderSession): FolderSession =>
-    new Proxy(s, {
-      get(target, prop, receiver) {
-        if (prop !== 'close') return Reflect.get(target, prop, receiver);
-        return async () => {
-          seen.open--;
-          return target.close();
-        };
-      },
-    });
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'openAnother') return async () => counting(await target.openAnother(), seen);
-      if (prop === 'openFolder') {
-        return async (name: string) => {
-          const s = await target.openFolder(name);
-          seen.peak = Math.max(seen.peak, ++seen.open);
-          return session(s);
-        };
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
+interface Seen {
+  logins: number;
+  open: number;
+  peak: number;
+  /** Every folder opened, in order. */
+  opened: string[];
 }
+const nothingSeen = (): Seen => ({ logins: 0, open: 0, peak: 0, opened: [] });
 
+/** Wraps the pass's remote store to count its logins, the folders it opened and the most it had open at once. */
+function counting(store: MailStore, seen: Seen): MailStore {
+  return decorateStore(
+    store,
+    async (name, inner) => {
+      const session = await inner.openFolder(name);
+      seen.opened.push(name);
+      seen.peak = Math.max(seen.peak, ++seen.open);
+      return decorateSession(session, 'close', (real) => async () => {
+        seen.open--;
+        return real.close();
+      });
+    },
+    () => seen.logins++,
+  );
+}
 
 async function expectBothSidesComplete(w: SyncWorld): Promise<void> {
   const remote = await w.remoteView();
@@ -89,11 +87,11 @@ describe.each([
     const w = await SyncWorld.create(server, { localImap, account: { connections } });
     try {
       await fill(w);
-      const seen = { logins: 0, open: 0, peak: 0 };
+      const seen = nothingSeen();
       const first = await syncWorldInProcess(w, { remote: (s) => counting(s, seen) });
       expect(first.error).toBeNull();
       for (const f of first.folders) expect(f.error, f.folder).toBeNull();
-      expect(seen).toEqual({ logins, open: 0, peak });
+      expect({ logins: seen.logins, open: seen.open, peak: seen.peak }).toEqual({ logins, open: 0, peak });
       await expectBothSidesComplete(w);
       const again = await syncWorldInProcess(w);
       expect(changesMade(again), JSON.stringify(again.folders)).toBe(0);
@@ -122,23 +120,12 @@ describe('one large download into a Maildir, read over the idle connections', ()
   it('reads the folder on two connections at once and lands every message once', async () => {
     const w = await large();
     try {
-      const opened: string[] = [];
-      const seen = { logins: 0, open: 0, peak: 0 };
-      const track = (s: MailStore): MailStore => {
-        const counted = counting(s, seen);
-        return new Proxy(counted, {
-          get(target, prop, receiver) {
-            if (prop === 'openFolder') return async (name: string) => (opened.push(name), target.openFolder(name));
-            if (prop === 'openAnother') return async () => track(await s.openAnother());
-            return Reflect.get(target, prop, receiver);
-          },
-        });
-      };
-      const first = await syncWorldInProcess(w, { remote: track });
+      const seen = nothingSeen();
+      const first = await syncWorldInProcess(w, { remote: (s) => counting(s, seen) });
       expect(first.folders.find((f) => f.folder === 'INBOX')!.copied.toLocal).toBe(LARGE);
       expect(seen.logins).toBe(2);
       expect(seen.peak).toBe(2);
-      expect(opened.filter((f) => f === 'INBOX').length).toBe(3);
+      expect(seen.opened.filter((f) => f === 'INBOX').length).toBe(3);
       await expectComplete(w);
     } finally {
       await w.close();
@@ -170,23 +157,12 @@ describe('memory held by a download', () => {
       const sizes = new Map((await w.remote.messages('INBOX')).map((m) => [String(m.uid), m.bytes.length]));
       const batches: number[] = [];
       const watching = (store: MailStore): MailStore =>
-        new Proxy(store, {
-          get(target, prop, receiver) {
-            if (prop !== 'openFolder') return Reflect.get(target, prop, receiver);
-            return async (name: string) => {
-              const session = await target.openFolder(name);
-              return new Proxy(session, {
-                get(t, p, r) {
-                  if (p !== 'readMany') return Reflect.get(t, p, r);
-                  return (ids: string[], maxBytes: number) => {
-                    batches.push(ids.reduce((sum, id) => sum + sizes.get(id)!, 0));
-                    return t.readMany(ids, maxBytes);
-                  };
-                },
-              });
-            };
-          },
-        });
+        decorateStore(store, async (name, inner) =>
+          decorateSession(await inner.openFolder(name), 'readMany', (real) => (ids, maxBytes) => {
+            batches.push(ids.reduce((sum, id) => sum + sizes.get(id)!, 0));
+            return real.readMany(ids, maxBytes);
+          }),
+        );
       await syncWorldInProcess(w, { remote: watching });
       expect(batches.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...batches)).toBeLessThanOrEqual(4 * 1024 * 1024);

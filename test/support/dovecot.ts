@@ -6,6 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { TestImapServer, TestImapUser } from './imap-server.js';
 
 const run = promisify(execFile);
 
@@ -15,10 +16,7 @@ const HOST = '127.0.0.1';
 const STARTUP_TIMEOUT_MS = 15_000;
 const USER_POOL = 200;
 
-export interface DovecotUser {
-  user: string;
-  password: string;
-}
+export type DovecotUser = TestImapUser;
 
 export interface DovecotOptions {
   users?: DovecotUser[];
@@ -32,17 +30,13 @@ export interface DovecotOptions {
   maxConnections?: number;
 }
 
-export interface DovecotServer {
-  readonly host: typeof HOST;
-  readonly port: number;
+export interface DovecotServer extends TestImapServer {
+  readonly kind: 'dovecot';
   readonly tlsPort?: number;
   /** The self-signed certificate (PEM) and its SHA-256 fingerprint in lowercase hex, with tls. */
   readonly caPem?: string;
   readonly fingerprint?: string;
-  readonly separator: string;
   readonly users: DovecotUser[];
-  /** The instance's own directory: config, log, mail. */
-  readonly dir: string;
   /** A fresh user with an empty mailbox: instant, unless a name or password is given. */
   addUser(user?: string, password?: string): Promise<DovecotUser>;
   /** Gives the user a new password, as a change at the provider would; sessions already open stay. */
@@ -60,9 +54,6 @@ export interface DovecotServer {
   setUidValidity(user: string, folder: string, value: string): Promise<void>;
   /** Drops every IMAP connection of the user, as a server restart or network cut would. */
   kick(user: string): Promise<void>;
-  /** Dovecot's log so far, for printing when a test fails. */
-  log(): Promise<string>;
-  stop(): Promise<void>;
 }
 
 interface RunAs {
@@ -159,8 +150,10 @@ function server(p: ServerParts): DovecotServer {
   const doveadm = async (...args: string[]) => (await run('doveadm', ['-c', p.confFile, ...args])).stdout.trim();
   let stopped = false;
   return {
+    kind: 'dovecot',
     host: HOST,
     port: p.port,
+    prefix: '',
     ...(p.tlsPort !== undefined ? { tlsPort: p.tlsPort } : {}),
     ...(p.cert ? { caPem: p.cert.pem, fingerprint: p.cert.fingerprint } : {}),
     separator: p.separator,

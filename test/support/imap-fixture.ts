@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import type { DovecotServer, DovecotUser } from './dovecot.js';
+import type { TestImapServer, TestImapUser } from './imap-server.js';
 
 /**
  * A second IMAP client for tests: it puts mail on the server and looks at what is there,
@@ -19,7 +19,7 @@ export interface AppendOptions {
   internalDate?: Date;
 }
 
-export async function connect(server: DovecotServer, user: DovecotUser): Promise<ImapFixture> {
+export async function connect(server: TestImapServer, user: TestImapUser): Promise<ImapFixture> {
   const client = new ImapFlow({
     host: server.host,
     port: server.port,
@@ -31,17 +31,19 @@ export async function connect(server: DovecotServer, user: DovecotUser): Promise
   });
   client.on('error', () => undefined);
   await client.connect();
-  return new ImapFixture(client, server.separator);
+  return new ImapFixture(client, server.separator, server.prefix);
 }
 
 export class ImapFixture {
   constructor(
     readonly client: ImapFlow,
     private readonly separator: string,
+    private readonly prefix = '',
   ) {}
 
   serverName(folder: string): string {
-    return folder.split('/').join(this.separator);
+    if (folder.toUpperCase() === 'INBOX') return 'INBOX';
+    return this.prefix + folder.split('/').join(this.separator);
   }
 
   async createFolder(folder: string): Promise<void> {

@@ -1,3 +1,5 @@
+import type { PendingWork } from './sync-summary.js';
+
 /** What `mailferry status` and the app's account screen show about a folder, from state alone. */
 export interface FolderStatusReport {
   folder: string;
@@ -8,6 +10,8 @@ export interface FolderStatusReport {
   /** Messages deleted on one side and deliberately kept on the other (tombstones). */
   keptOneSide: number;
   conflicts: { id: string; kind: string; detail: string; at: string }[];
+  /** What the last pass could not carry across (mail on one side only); null when nothing. */
+  pending: PendingWork | null;
   /** Set when the folder's state could not be read; the next sync re-pairs it by identity. */
   damaged: string | null;
 }

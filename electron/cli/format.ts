@@ -36,5 +36,6 @@ export function describeFolder(account: string, f: FolderSummary): string {
   const head = `${account}/${f.folder}: `;
   if (f.outcome === 'failed') return `${head}FAILED: ${f.error}`;
   if (f.outcome === 'stopped') return `${head}STOPPED: ${f.error}`;
+  if (f.outcome === 'incomplete') return `${head}${what}; INCOMPLETE: ${f.error}`;
   return head + what + (f.outcome === 'planned' ? ' (dry run)' : '');
 }

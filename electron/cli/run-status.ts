@@ -1,6 +1,7 @@
 import type { Config } from '../../shared/config.js';
 import { accountStatus } from '../engine/status/account-status.js';
 import { selectAccounts } from './select-accounts.js';
+import { describePendingWork, hasPendingWork } from '../../shared/sync-summary.js';
 
 export async function runStatus(config: Config & { stateDir: string }, accounts: string[], json: boolean): Promise<number> {
   const reports = [];
@@ -18,8 +19,15 @@ export async function runStatus(config: Config & { stateDir: string }, accounts:
         .filter(Boolean)
         .join(', ');
       process.stdout.write(`  ${f.folder}: ${f.damaged ? `state damaged (${f.damaged}); next sync re-pairs it` : `${f.messages} messages, last sync ${when}`}${extra ? `, ${extra}` : ''}\n`);
+      if (f.pending && hasPendingWork(f.pending)) process.stdout.write(`    NOT IN STEP: ${describePendingWork(f.pending, sideNames(config, r.account))}\n`);
       for (const c of f.conflicts) process.stdout.write(`    conflict (${c.kind}, ${c.at}): ${c.detail}\n`);
     }
   }
   return 0;
+}
+
+/** The local side in words: a Maildir is on this computer, a second IMAP account is not. */
+function sideNames(config: Config, account: string): { local: string; remote: string } {
+  const local = config.accounts.find((a) => a.name === account)?.local;
+  return { local: local?.type === 'maildir' ? 'this computer' : 'the local account', remote: 'the server' };
 }

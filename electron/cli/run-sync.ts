@@ -32,6 +32,6 @@ export async function runSync(config: Config & { stateDir: string }, cmd: SyncCo
   }
   summary.finishedAt = new Date().toISOString();
   if (cmd.json) process.stdout.write(`${redactSecrets(JSON.stringify(summary))}\n`);
-  const failed = summary.accounts.some((a) => a.error !== null || a.folders.some((f) => f.outcome === 'failed' || f.outcome === 'stopped'));
+  const failed = summary.accounts.some((a) => a.error !== null || a.folders.some((f) => f.outcome === 'failed' || f.outcome === 'stopped' || f.outcome === 'incomplete'));
   return failed ? 1 : 0;
 }

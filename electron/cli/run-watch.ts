@@ -67,6 +67,6 @@ export async function runWatch(config: Config & { stateDir: string }, cmd: Watch
 /** One line per pass, e.g. "pass done in 3.1 ms: 100 folders, 2 synced, 98 unchanged". */
 function passLine(s: AccountSummary, ms: number): string {
   const count = (o: string) => s.folders.filter((f) => f.outcome === o).length;
-  const parts = (['synced', 'unchanged', 'failed', 'stopped'] as const).filter((o) => count(o) > 0).map((o) => `${count(o)} ${o}`);
+  const parts = (['synced', 'unchanged', 'incomplete', 'failed', 'stopped'] as const).filter((o) => count(o) > 0).map((o) => `${count(o)} ${o}`);
   return `pass done in ${ms.toFixed(1)} ms: ${s.folders.length} folders${parts.length ? `, ${parts.join(', ')}` : ''}`;
 }

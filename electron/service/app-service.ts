@@ -507,11 +507,14 @@ export class AppService {
     }
     runtime.lastError = null;
     this.notifications.resolved(e.account, ['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted']);
+    if (!e.summary.folders.some((s) => s.outcome === 'incomplete')) this.notifications.resolved(e.account, ['not-in-step']);
     for (const alert of alertsFromPass(account, e.summary, null, null)) this.alert(alert);
     const f = e.summary.folders;
     const copied = f.reduce((n, s) => n + s.copied.toLocal + s.copied.toRemote, 0);
     const failed = f.filter((s) => s.outcome === 'failed' || s.outcome === 'stopped').length;
-    this.log(failed > 0 ? 'warning' : 'info', e.account, null, `sync finished: ${f.length} folder(s), ${copied} message(s) copied${failed > 0 ? `, ${failed} folder(s) not synced` : ''}`);
+    const incomplete = f.filter((s) => s.outcome === 'incomplete').length;
+    const trouble = [failed > 0 ? `${failed} folder(s) not synced` : '', incomplete > 0 ? `${incomplete} folder(s) with mail on one side only` : ''].filter(Boolean);
+    this.log(trouble.length > 0 ? 'warning' : 'info', e.account, null, `sync finished: ${f.length} folder(s), ${copied} message(s) copied${trouble.map((t) => `, ${t}`).join('')}`);
     run?.resolve('ok');
   }
 

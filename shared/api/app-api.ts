@@ -116,6 +116,8 @@ export const AccountViewSchema = z.strictObject({
   }),
 });
 
+export const FolderOutcomeSchema = z.enum(['synced', 'unchanged', 'incomplete', 'failed', 'stopped', 'planned']);
+
 /** One folder as recorded in the account's state (what the last passes left). */
 export const FolderViewSchema = z.strictObject({
   folder: z.string(),
@@ -125,8 +127,10 @@ export const FolderViewSchema = z.strictObject({
   localMessages: z.int(),
   lastSync: isoTime.nullable(),
   /** Outcome of the folder in the latest pass, when there was one since the host started. */
-  lastOutcome: z.enum(['synced', 'unchanged', 'failed', 'stopped', 'planned']).nullable(),
+  lastOutcome: FolderOutcomeSchema.nullable(),
   lastError: z.string().nullable(),
+  /** Mail on one side only that the last pass could not carry across, in words (e.g. "2 messages only on this computer (…)"). */
+  pending: z.string().nullable(),
   conflicts: z.int(),
   /** Set when the state could not be read; the next sync rebuilds it. */
   damaged: z.string().nullable(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AccountSummary, FolderSummary } from '../sync-summary.js';
-import { ConflictChoiceSchema, ConflictKindSchema } from './app-api.js';
+import type { AccountSummary, FolderSummary, PendingWork } from '../sync-summary.js';
+import { ConflictChoiceSchema, ConflictKindSchema, FolderOutcomeSchema } from './app-api.js';
 import { ImportStateSchema, MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS, MAX_CONNECTIONS } from '../config.js';
 import { ConflictSidesSchema } from '../conflict-sides.js';
 
@@ -86,9 +86,15 @@ export const EngineCommandSchema = z.discriminatedUnion('type', [
 
 const eachWay = z.strictObject({ toLocal: z.number(), toRemote: z.number() });
 
+export const PendingWorkSchema = z.strictObject({
+  copies: eachWay,
+  deletes: eachWay,
+  reasons: z.array(z.string()),
+}) satisfies z.ZodType<PendingWork>;
+
 export const FolderSummarySchema = z.strictObject({
   folder: z.string(),
-  outcome: z.enum(['synced', 'unchanged', 'failed', 'stopped', 'planned']),
+  outcome: FolderOutcomeSchema,
   copied: eachWay,
   bytes: eachWay,
   deleted: eachWay,
@@ -98,6 +104,7 @@ export const FolderSummarySchema = z.strictObject({
   duplicatesRemoved: z.number(),
   vanished: z.number(),
   conflicts: z.number(),
+  pending: PendingWorkSchema,
   notes: z.array(z.string()),
   error: z.string().nullable(),
 }) satisfies z.ZodType<FolderSummary>;
@@ -132,6 +139,8 @@ export const FolderOverviewSchema = z.strictObject({
       settled: ConflictChoiceSchema.nullable(),
     }),
   ),
+  /** What the last pass could not carry out (mail on one side only). */
+  pending: PendingWorkSchema.nullable(),
   damaged: z.string().nullable(),
 });
 

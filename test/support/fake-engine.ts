@@ -92,6 +92,6 @@ export function passOk(cmd: SyncCommand, emit: (e: EngineEvent) => void): void {
   const folder = { ...emptyFolderSummary('INBOX'), copied: { toLocal: 2, toRemote: 0 }, bytes: { toLocal: 200, toRemote: 0 } };
   emit({ type: 'folderDone', runId: cmd.runId, account: cmd.account, summary: folder });
   emit({ type: 'syncFinished', runId: cmd.runId, account: cmd.account, summary: { account: cmd.account, error: null, folders: [folder] }, errorKind: null, fingerprint: null, skipped: null });
-  const overview = { account: cmd.account, folders: [{ folder: 'INBOX', lastSync: new Date().toISOString(), remoteMessages: 2, localMessages: 2, conflicts: [], damaged: null }] };
+  const overview = { account: cmd.account, folders: [{ folder: 'INBOX', lastSync: new Date().toISOString(), remoteMessages: 2, localMessages: 2, conflicts: [], pending: null, damaged: null }] };
   emit({ type: 'status', account: cmd.account, overview });
 }

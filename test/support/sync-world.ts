@@ -83,6 +83,10 @@ export class SyncWorld {
     return runCli(['sync', '--config', this.configPath, ...extra], env);
   }
 
+  status(extra: string[] = []): Promise<CliResult> {
+    return runCli(['status', '--config', this.configPath, ...extra]);
+  }
+
   /** Runs sync --json and returns the parsed summary; fails the test on a non-zero exit. */
   async syncJson(extra: string[] = []): Promise<SyncSummary> {
     const r = await this.sync(['--json', ...extra]);

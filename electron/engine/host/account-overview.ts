@@ -14,7 +14,7 @@ export async function accountOverview(stateDir: string, account: string): Promis
   for (const folder of await store.folders()) {
     const loaded = await store.loadFolder(folder);
     if (!loaded.ok) {
-      folders.push({ folder, lastSync: null, remoteMessages: 0, localMessages: 0, conflicts: [], damaged: loaded.reason });
+      folders.push({ folder, lastSync: null, remoteMessages: 0, localMessages: 0, conflicts: [], pending: null, damaged: loaded.reason });
       continue;
     }
     const { state } = loaded;
@@ -32,6 +32,7 @@ export async function accountOverview(stateDir: string, account: string): Promis
         at: new Date(c.at).toISOString(),
         settled: c.settled ?? null,
       })),
+      pending: state.pending,
       damaged: null,
     });
   }

@@ -1,6 +1,7 @@
 import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
 import type { ConflictSides } from '../../../shared/conflict-sides.js';
 import type { FullIdentity, MessageIdentity } from '../../../shared/identity.js';
+import type { PendingWork } from '../../../shared/sync-summary.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 
 /** The two sides of every folder pair. `remote` is the account's server; `local` the replica. */
@@ -89,6 +90,8 @@ export interface FolderState {
   nextIntent: number;
   ghosts: GhostWatch[];
   conflicts: Conflict[];
+  /** What the last pass could not carry out (mail on one side only); null when nothing is left. */
+  pending: PendingWork | null;
   lastSync: number | null;
 }
 
@@ -108,6 +111,7 @@ export type StateRecord =
   | { op: 'conflict'; conflict: Conflict }
   | { op: 'conflictDone'; id: string }
   | { op: 'settle'; id: string; choice: ConflictChoice }
+  | { op: 'pending'; pending: PendingWork | null }
   | { op: 'synced'; at: number };
 
 export function emptyFolderState(folder: string): FolderState {
@@ -120,6 +124,7 @@ export function emptyFolderState(folder: string): FolderState {
     nextIntent: 1,
     ghosts: [],
     conflicts: [],
+    pending: null,
     lastSync: null,
   };
 }
@@ -162,6 +167,9 @@ export function applyRecord(state: FolderState, rec: StateRecord): void {
       return;
     case 'settle':
       state.conflicts = state.conflicts.map((c) => (c.id === rec.id ? { ...c, settled: rec.choice } : c));
+      return;
+    case 'pending':
+      state.pending = rec.pending;
       return;
     case 'synced':
       state.lastSync = rec.at;

@@ -41,6 +41,7 @@ export function serializeSnapshot(state: FolderState, seq: number): Buffer {
     nextIntent: state.nextIntent,
     ghosts: state.ghosts,
     conflicts: state.conflicts,
+    pending: state.pending,
     lastSync: state.lastSync,
   };
   const bodyBytes = Buffer.from(JSON.stringify(body), 'utf8');
@@ -101,6 +102,7 @@ export function parseSnapshot(bytes: Buffer, folder: string): Parsed<{ state: Fo
     nextIntent: b.nextIntent,
     ghosts: b.ghosts,
     conflicts: b.conflicts,
+    pending: b.pending ?? null,
     lastSync: b.lastSync,
   };
   return { ok: true, value: { state, seq: header.value.seq } };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Conflict, CreateIntent, GhostWatch, Pair, StateRecord } from './folder-state.js';
+import type { PendingWork } from '../../../shared/sync-summary.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 import { CONFLICT_CHOICES } from '../../../shared/conflicts.js';
 import { ConflictSidesSchema } from '../../../shared/conflict-sides.js';
@@ -71,6 +72,9 @@ export const conflictSchema = z.strictObject({
   settled: z.enum(CONFLICT_CHOICES).optional(),
 });
 
+const eachWay = z.strictObject({ toLocal: count, toRemote: count });
+export const pendingWorkSchema = z.strictObject({ copies: eachWay, deletes: eachWay, reasons: z.array(z.string()) });
+
 export const stateRecordSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('status'), side, status: folderStatusSchema.nullable() }),
   z.strictObject({ op: z.literal('pair'), pair: pairSchema }),
@@ -83,6 +87,7 @@ export const stateRecordSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('conflict'), conflict: conflictSchema }),
   z.strictObject({ op: z.literal('conflictDone'), id: z.string() }),
   z.strictObject({ op: z.literal('settle'), id: z.string(), choice: z.enum(CONFLICT_CHOICES) }),
+  z.strictObject({ op: z.literal('pending'), pending: pendingWorkSchema.nullable() }),
   z.strictObject({ op: z.literal('synced'), at: z.number() }),
 ]);
 
@@ -99,8 +104,9 @@ const schemasMatchTypes: [
   Same<z.output<typeof createIntentSchema>, CreateIntent>,
   Same<z.output<typeof ghostWatchSchema>, GhostWatch>,
   Same<z.output<typeof conflictSchema>, Conflict>,
+  Same<z.output<typeof pendingWorkSchema>, PendingWork>,
   Same<z.output<typeof stateRecordSchema>, StateRecord>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void schemasMatchTypes;
 
 /** A FolderState as stored in a snapshot: Maps become arrays of their values. */
@@ -113,6 +119,8 @@ export const snapshotBodySchema = z.strictObject({
   nextIntent: count,
   ghosts: z.array(ghostWatchSchema),
   conflicts: z.array(conflictSchema),
+  /** Absent in snapshots written before pending work was recorded. */
+  pending: pendingWorkSchema.nullable().optional(),
   lastSync: z.number().nullable(),
 });
 export type SnapshotBody = z.infer<typeof snapshotBodySchema>;

@@ -9,7 +9,7 @@ export async function accountStatus(stateDir: string, account: string): Promise<
   for (const folder of await store.folders()) {
     const loaded = await store.loadFolder(folder);
     if (!loaded.ok) {
-      folders.push({ folder, lastSync: null, messages: 0, keptOneSide: 0, conflicts: [], damaged: loaded.reason });
+      folders.push({ folder, lastSync: null, messages: 0, keptOneSide: 0, conflicts: [], pending: null, damaged: loaded.reason });
       continue;
     }
     const pairs = [...loaded.state.pairs.values()];
@@ -19,6 +19,7 @@ export async function accountStatus(stateDir: string, account: string): Promise<
       messages: pairs.filter((p) => p.remote !== null && p.local !== null).length,
       keptOneSide: pairs.filter((p) => p.remote === null || p.local === null).length,
       conflicts: loaded.state.conflicts.map((c) => ({ id: c.id, kind: c.kind, detail: c.detail, at: new Date(c.at).toISOString() })),
+      pending: loaded.state.pending,
       damaged: null,
     });
   }

@@ -4,7 +4,7 @@ import { fullIdentityOf, IdentityHasher } from '../identity-hasher.js';
 import type { CopyAction } from '../plan/folder-plan.js';
 import { otherSide, type CreateIntent, type Pair, type Side } from '../state/folder-state.js';
 import type { AppendTicket, FolderSession, WholeMessage } from '../store/mail-store.js';
-import { eachWayKey, pairedIds, type FolderContext } from './folder-context.js';
+import { eachWayKey, notDone, pairedIds, type FolderContext } from './folder-context.js';
 import { describeError } from './describe-error.js';
 import { isRefusedMessage } from './retry.js';
 
@@ -381,14 +381,19 @@ function completeCopy(ctx: FolderContext, copy: CopyAction, intent: CreateIntent
   return pair.key;
 }
 
-/** Runs one message's read or write; a refusal of that message alone is noted, not thrown. */
+const NAMED_REFUSALS = 5;
+
+/** Runs one message's read or write; a refusal of that message alone is recorded as pending, not thrown. */
 async function skipIfRefused<T>(ctx: FolderContext, copy: CopyAction, work: () => Promise<T>): Promise<T | 'refused'> {
   try {
     return await work();
   } catch (err) {
     if (!isRefusedMessage(err)) throw err;
-    const from = otherSide(copy.to);
-    ctx.summary.notes.push(`message ${copy.sourceId} on the ${from} side was not copied (${describeError(err)}); it is left as it is and tried again next run`);
+    const reason = describeError(err);
+    notDone(ctx, 'copies', copy.to, reason);
+    // The first few by name, so they can be found; the folder's outcome gives the count.
+    const { copies } = ctx.summary.pending;
+    if (copies.toLocal + copies.toRemote <= NAMED_REFUSALS) ctx.summary.notes.push(`message ${copy.sourceId} on the ${otherSide(copy.to)} side was not copied (${reason})`);
     return 'refused';
   }
 }

@@ -34,3 +34,16 @@ export function pairedIds(state: FolderState, side: Side): Set<string> {
 export function eachWayKey(to: Side): 'toLocal' | 'toRemote' {
   return to === 'local' ? 'toLocal' : 'toRemote';
 }
+
+/** Distinct reasons kept per folder: enough to act on, never a flood. */
+const MAX_REASONS = 3;
+
+/**
+ * Work this pass could not do (see PendingWork): `to` is the side a copy was meant for, or
+ * the side a deletion was meant for (which still holds the message). The folder ends 'incomplete' and is retried.
+ */
+export function notDone(ctx: FolderContext, what: 'copies' | 'deletes', to: Side, reason: string): void {
+  const { pending } = ctx.summary;
+  pending[what][eachWayKey(to)]++;
+  if (!pending.reasons.includes(reason) && pending.reasons.length < MAX_REASONS) pending.reasons.push(reason);
+}

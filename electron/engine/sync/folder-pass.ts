@@ -71,10 +71,12 @@ export async function isQuiet(run: AccountRun, decision: FolderDecision): Promis
 export async function executePrepared(run: AccountRun, p: PreparedFolder): Promise<void> {
   const { ctx } = p;
   await withSessions(run, ctx, () => executeFolder(p));
-  if (ctx.summary.outcome !== 'synced') return;
+  if (ctx.summary.outcome !== 'synced' && ctx.summary.outcome !== 'incomplete') return;
   await ctx.journal.compactWhenLong();
   await ctx.journal.close();
-  await run.quiet.remember(ctx.folder, ctx.state, run.stateStore.stateFiles(ctx.folder));
+  // A folder with work left undone is never skipped as quiet: every pass retries it.
+  if (ctx.summary.outcome === 'incomplete') run.quiet.forget(ctx.folder);
+  else await run.quiet.remember(ctx.folder, ctx.state, run.stateStore.stateFiles(ctx.folder));
 }
 
 /** Both phases for one folder on its own (a retry after a dropped connection). */

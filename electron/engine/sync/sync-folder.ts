@@ -1,4 +1,5 @@
 import type { MessageIdentity } from '../../../shared/identity.js';
+import { describePendingWork, emptyPendingWork, hasPendingWork } from '../../../shared/sync-summary.js';
 import type { Side } from '../state/folder-state.js';
 import type { FolderStatus } from '../store/mail-store.js';
 import { sameStatus, statusVouches } from '../store/folder-status.js';
@@ -45,7 +46,8 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
 
   const unchanged = { remote: sideUnchanged(ctx, 'remote'), local: sideUnchanged(ctx, 'local') };
   const pendingChoices = ctx.state.conflicts.some((c) => c.settled);
-  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0 && !pendingChoices) {
+  // Work left undone by the last pass is retried, whatever the sides report.
+  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0 && !pendingChoices && ctx.state.pending === null) {
     ctx.summary.outcome = 'unchanged';
     return null;
   }
@@ -119,6 +121,8 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
       throw new Error(`the ${side} folder was renumbered (UIDVALIDITY changed) during the sync; it is re-paired on the next run`);
     }
   }
+  // A retry plans afresh, and counts afresh what it could not do.
+  ctx.summary.pending = emptyPendingWork();
   await recordConflicts(ctx, plan, p.listings);
   await copyMessages(ctx, plan.copies, p.sizes);
   const flagsLanded = await applyFlagUpdates(ctx, plan);
@@ -130,10 +134,17 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
   // own writes) makes the next run list that side in full, so nothing is ever skipped. A flag
   // update that missed its message (another client moved or deleted it) left the sides off the
   // merge base for that pair, so the next run must not take flags from state: no change
-  // tracking is recorded, and both sides are listed in full.
+  // tracking is recorded, and both sides are listed in full. The same when work was left
+  // undone: a message not copied is in no pair and no change list, only a full listing sees it.
+  const incomplete = hasPendingWork(ctx.summary.pending);
   for (const side of ['remote', 'local'] as const) {
-    const status = flagsLanded ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
+    const status = flagsLanded && !incomplete ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
     ctx.journal.append({ op: 'status', side, status });
+  }
+  if (incomplete || ctx.state.pending !== null) ctx.journal.append({ op: 'pending', pending: incomplete ? ctx.summary.pending : null });
+  if (incomplete) {
+    ctx.summary.outcome = 'incomplete';
+    ctx.summary.error = describePendingWork(ctx.summary.pending, { local: 'the local side', remote: 'the server' });
   }
   ctx.journal.append({ op: 'synced', at: Date.now() });
   await ctx.journal.sync('folder synced');

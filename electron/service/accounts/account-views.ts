@@ -2,7 +2,7 @@ import type { AccountErrorView, AccountState, AccountView, ConflictView, FolderV
 import type { AccountOverview } from '../../../shared/api/engine-protocol.js';
 import { CHOICES_BY_KIND } from '../../../shared/conflicts.js';
 import { folderSelected, type AccountConfig } from '../../../shared/config.js';
-import type { FolderSummary } from '../../../shared/sync-summary.js';
+import { describePendingWork, hasPendingWork, type FolderSummary } from '../../../shared/sync-summary.js';
 import { endpointView } from './account-config.js';
 import type { Passwords } from './passwords.js';
 
@@ -28,6 +28,7 @@ export function accountView(account: AccountConfig, runtime: AccountRuntime, sch
   const folders = runtime.overview?.folders ?? [];
   const conflicts = folders.reduce((n, f) => n + f.conflicts.filter((c) => c.settled === null).length, 0);
   const failedFolders = [...runtime.lastOutcomes.values()].filter((o) => o.outcome === 'failed' || o.outcome === 'stopped').length;
+  const stranded = folders.some((f) => f.pending !== null && hasPendingWork(f.pending));
   const lastSync = folders.map((f) => f.lastSync).filter((t): t is string => t !== null).sort().at(-1) ?? null;
   const state: AccountState = schedule.running
     ? 'syncing'
@@ -35,7 +36,7 @@ export function accountView(account: AccountConfig, runtime: AccountRuntime, sch
       ? 'paused'
       : runtime.lastError
         ? 'error'
-        : conflicts > 0 || failedFolders > 0
+        : conflicts > 0 || failedFolders > 0 || stranded
           ? 'needs-attention'
           : lastSync === null
             ? 'never-synced'
@@ -74,6 +75,7 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
       lastSync: f.lastSync,
       lastOutcome: last?.outcome ?? null,
       lastError: last?.error ?? null,
+      pending: f.pending !== null && hasPendingWork(f.pending) ? describePendingWork(f.pending, sideNames(account)) : null,
       conflicts: f.conflicts.filter((c) => c.settled === null).length,
       damaged: f.damaged,
     };
@@ -89,11 +91,17 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
       lastSync: null,
       lastOutcome: last.outcome,
       lastError: last.error,
+      pending: null,
       conflicts: 0,
       damaged: null,
     });
   }
   return views.sort((a, b) => (a.folder === 'INBOX' ? -1 : b.folder === 'INBOX' ? 1 : a.folder.localeCompare(b.folder)));
+}
+
+/** How the app names the two sides in sentences about mail on one side only. */
+function sideNames(account: AccountConfig): { local: string; remote: string } {
+  return { local: account.local.type === 'maildir' ? 'this computer' : 'the local account', remote: 'the server' };
 }
 
 export function conflictViews(account: string, overview: AccountOverview | null): ConflictView[] {

@@ -21,6 +21,10 @@ export function alertsFromPass(account: AccountConfig | undefined, summary: Acco
     if (folder.outcome === 'stopped') {
       alerts.push({ kind: 'safety-stop', account: name, detail: `${folder.folder}: ${folder.error ?? 'stopped'}`, key: `safety-stop:${name}:${folder.folder}` });
     }
+    // Keyed by folder alone: one notification however the counts change, until it is in step.
+    if (folder.outcome === 'incomplete') {
+      alerts.push({ kind: 'not-in-step', account: name, detail: `${folder.folder}: ${folder.error ?? 'some work could not be done'}`, key: `not-in-step:${name}:${folder.folder}` });
+    }
   }
   const inbox = summary.folders.find((f) => f.folder === 'INBOX');
   if (inbox && inbox.copied.toLocal > 0) {

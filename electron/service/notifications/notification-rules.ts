@@ -1,7 +1,7 @@
 import type { AppNotification, ScreenTarget, Settings } from '../../../shared/api/app-api.js';
 
 /** Things worth a notification: each one needs the user (or, for new mail, was asked for). */
-export type AlertKind = 'auth-failed' | 'unreachable' | 'tls-changed' | 'tls-untrusted' | 'safety-stop' | 'new-conflicts' | 'new-mail';
+export type AlertKind = 'auth-failed' | 'unreachable' | 'tls-changed' | 'tls-untrusted' | 'safety-stop' | 'not-in-step' | 'new-conflicts' | 'new-mail';
 
 export interface Alert {
   kind: AlertKind;
@@ -26,7 +26,7 @@ export interface NotificationPolicy {
 
 export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = { groupWindowMs: 10_000, maxPerHour: 4, unreachableAfterMs: 30 * 60_000 };
 
-const ERROR_KINDS: ReadonlySet<AlertKind> = new Set(['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted']);
+const ERROR_KINDS: ReadonlySet<AlertKind> = new Set(['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted', 'not-in-step']);
 
 const TITLES: Record<AlertKind, (account: string) => string> = {
   'auth-failed': (a) => `Login failed for ${a}`,
@@ -34,6 +34,7 @@ const TITLES: Record<AlertKind, (account: string) => string> = {
   'tls-changed': (a) => `The server certificate of ${a} changed`,
   'tls-untrusted': (a) => `The server certificate of ${a} is not trusted`,
   'safety-stop': (a) => `A folder of ${a} was stopped by the safety check`,
+  'not-in-step': (a) => `Some mail of ${a} is on one side only`,
   'new-conflicts': (a) => `New conflicts in ${a}`,
   'new-mail': (a) => `New mail in ${a}`,
 };

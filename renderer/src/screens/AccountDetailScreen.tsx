@@ -200,12 +200,15 @@ function FolderStatus({ account, row, progress }: { account: AccountView; row: F
   const navigate = useNavigate();
   const s = row.state;
   const showProgress = progress !== undefined && (account.state === 'syncing' || progress.phase !== 'done');
+  // An incomplete pass is told by `pending`, in the app's words, from the state (it outlives restarts).
+  const error = s?.lastOutcome === 'incomplete' ? null : s?.lastError;
   return (
     <div className="folder-status">
       {showProgress && progress && <ProgressLine label={`${row.folder} progress`} {...progress} done={progress.phase === 'done'} />}
-      {!showProgress && s?.lastError && <p className="inline-error">{s.lastError}</p>}
-      {!showProgress && !s?.lastError && s?.lastOutcome === 'stopped' && <p className="attention">Stopped by the safety check</p>}
-      {!showProgress && !s?.lastError && s?.lastOutcome !== 'stopped' && (
+      {!showProgress && s?.pending && <p className="attention">{s.pending}</p>}
+      {!showProgress && error && <p className="inline-error">{error}</p>}
+      {!showProgress && !error && s?.lastOutcome === 'stopped' && <p className="attention">Stopped by the safety check</p>}
+      {!showProgress && !error && s?.lastOutcome !== 'stopped' && (
         <span className="muted">
           {s ? (
             <>

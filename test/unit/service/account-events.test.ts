@@ -35,7 +35,7 @@ function holdPasses(engine: FakeEngine): HeldPass[] {
 }
 
 function overview(conflicts: FolderOverview['conflicts'] = []): AccountOverview {
-  return { account: 'work', folders: [{ folder: 'INBOX', lastSync: AT, remoteMessages: 2, localMessages: 2, conflicts, damaged: null }] };
+  return { account: 'work', folders: [{ folder: 'INBOX', lastSync: AT, remoteMessages: 2, localMessages: 2, conflicts, pending: null, damaged: null }] };
 }
 
 function finish(pass: HeldPass, error: { kind: 'auth'; message: string } | null = null): void {

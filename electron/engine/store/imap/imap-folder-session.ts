@@ -16,6 +16,7 @@ import type {
   WholeMessage,
 } from '../mail-store.js';
 import { parseHeaderFields } from '../header-fields.js';
+import { toWireForm } from '../line-ends.js';
 import { commandError, step } from './command-error.js';
 import { storableFlags } from './flag-atoms.js';
 import { multiAppend } from './multi-append.js';
@@ -203,7 +204,7 @@ export class ImapFolderSession implements FolderSession {
   async append(req: AppendRequest): Promise<string | null> {
     this.assertOpen();
     if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
-    const content = Buffer.isBuffer(req.content) ? req.content : await collect(req.content);
+    const content = toWireForm(Buffer.isBuffer(req.content) ? req.content : await collect(req.content));
     const flags = this.flagsToStore(req.flags, 'APPEND');
     const res = await step(this.folder, 'APPEND', async () => {
       const r = await this.client.append(this.serverPath, content, flags, req.internalDate);
@@ -224,7 +225,7 @@ export class ImapFolderSession implements FolderSession {
     const items = reqs.map((req) => {
       if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
       if (!Buffer.isBuffer(req.content)) throw new Error('appendMany takes whole messages');
-      return { content: req.content, flags: this.flagsToStore(req.flags, 'APPEND'), internalDate: req.internalDate };
+      return { content: toWireForm(req.content), flags: this.flagsToStore(req.flags, 'APPEND'), internalDate: req.internalDate };
     });
     const res = await step(this.folder, 'APPEND', () => multiAppend(this.client, this.serverPath, items));
     durableStep('imap multiappend');

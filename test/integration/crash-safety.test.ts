@@ -218,6 +218,30 @@ const scenarios: Scenario[] = [
     cleanRun: { moved: 3 },
   },
   {
+    name: 'messages moved out of INBOX and back on each side (new UIDs / file names), flags changed on the other side',
+    async setup(w) {
+      await w.remote.createFolder('Work');
+      for (const s of ['stay', 'back-remote', 'back-local']) await w.remote.append('INBOX', msg(s));
+      await synced(w);
+      await moveRemote(w, 'back-remote', 'INBOX', 'Work');
+      await moveRemote(w, 'back-remote', 'Work', 'INBOX');
+      await flagLocal(w, 'back-remote', ['\\Answered']);
+      await moveLocal(w, 'back-local', 'INBOX', 'Work');
+      await moveLocal(w, 'back-local', 'Work', 'INBOX');
+      await flagRemote(w, 'back-local', ['\\Flagged']);
+    },
+    result: {
+      INBOX: [
+        [msg('stay'), []],
+        [msg('back-remote'), ['\\Answered']],
+        [msg('back-local'), ['\\Flagged']],
+      ],
+      Work: [],
+    },
+    noTransfer: true,
+    cleanRun: { notes: /came back under a new id/ },
+  },
+  {
     name: 'an empty folder deleted on the replica while new mail arrives',
     async setup(w) {
       await w.remote.createFolder('Old');

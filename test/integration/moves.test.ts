@@ -140,6 +140,60 @@ describe.each([
     await w.close();
   });
 
+  // Mail clients and server filters move a message out and back before the next sync; the
+  // server gives it a new UID (Exchange also renumbers single messages). Meanwhile the other
+  // side changed its flags. Same message: one copy each side, both flag changes, no transfer.
+  it('moved out of a folder and back on the server while the replica flagged it: one copy each side, flags merged, nothing copied', async () => {
+    const { w, uids } = await synced();
+    await imapMove(w.remote, 'INBOX', [uids[1]!], 'Archive');
+    const back = (await w.remote.messages('Archive'))[0]!.uid;
+    await imapMove(w.remote, 'Archive', [back], 'INBOX');
+    await w.remote.addFlags('INBOX', [(await w.remote.messages('INBOX')).at(-1)!.uid], ['\\Seen']);
+    const id = await localIdOf(w, 'INBOX', 'm2');
+    if (w.localImap) await w.localImap.addFlags('INBOX', [Number(id)], ['\\Flagged']);
+    else await setLocalLetters(w.maildir, 'INBOX', id, 'F');
+    const r = await w.syncJson();
+    for (const f of r.accounts[0]!.folders) {
+      expect(f.copied, f.folder).toEqual({ toLocal: 0, toRemote: 0 });
+      expect(f.conflicts, f.folder).toBe(0);
+    }
+    const inbox = await w.remote.messages('INBOX');
+    expect(inbox.map((m) => [subject(m.bytes), m.flags.sort()])).toEqual([['m1', []], ['m3', []], ['m2', ['\\Flagged', '\\Seen']]]);
+    expect(await w.remote.messages('Archive')).toEqual([]);
+    expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    const again = await w.syncJson();
+    expect(again.accounts[0]!.folders.every((f) => f.copied.toLocal + f.copied.toRemote + f.deleted.toLocal + f.deleted.toRemote === 0)).toBe(true);
+    await w.close();
+  });
+
+  it('moved out of a folder and back on the replica (a new file name or UID) while the server flagged it: one copy each side, flags merged', async () => {
+    const { w, uids } = await synced();
+    const id = await localIdOf(w, 'INBOX', 'm1');
+    if (w.localImap) {
+      await imapMove(w.localImap, 'INBOX', [Number(id)], 'Archive');
+      const out = await localIdOf(w, 'Archive', 'm1');
+      await imapMove(w.localImap, 'Archive', [Number(out)], 'INBOX');
+    } else {
+      // Out under its own name, back under a new one, as a mail client that re-delivers it would.
+      const m = (await localMessages(w.maildir, 'INBOX')).find((x) => x.unique === id)!;
+      await rename(join(folderDir(w.maildir, 'INBOX'), m.file), join(folderDir(w.maildir, 'Archive'), 'cur', `${id}:2,S`));
+      await rename(join(folderDir(w.maildir, 'Archive'), 'cur', `${id}:2,S`), join(folderDir(w.maildir, 'INBOX'), 'cur', `1800000000.back.testhost:2,S`));
+    }
+    if (w.localImap) await w.localImap.addFlags('INBOX', [Number(await localIdOf(w, 'INBOX', 'm1'))], ['\\Seen']);
+    await w.remote.addFlags('INBOX', [uids[0]!], ['\\Answered']);
+    const r = await w.syncJson();
+    for (const f of r.accounts[0]!.folders) {
+      expect(f.copied, f.folder).toEqual({ toLocal: 0, toRemote: 0 });
+      expect(f.conflicts, f.folder).toBe(0);
+    }
+    const inbox = await w.remote.messages('INBOX');
+    expect(inbox.map((m) => [subject(m.bytes), m.flags.sort()])).toEqual([['m1', ['\\Answered', '\\Seen']], ['m2', []], ['m3', []]]);
+    expect(inbox[0]!.uid).toBe(uids[0]);
+    expect(await w.remote.messages('Archive')).toEqual([]);
+    expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    await w.close();
+  });
+
   it('archiving many messages at once is done as moves, not stopped as a mass delete', async () => {
     const { w, uids } = await synced(40);
     await imapMove(w.remote, 'INBOX', uids.slice(0, 35), 'Archive');

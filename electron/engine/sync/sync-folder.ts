@@ -11,6 +11,7 @@ import { flows } from '../plan/folder-plan.js';
 import { recoverIntents } from './recover-intents.js';
 import { repairUidValidity } from './repair-uidvalidity.js';
 import { pairUnpaired, removeGhosts } from './pair-unpaired.js';
+import { reattachReturned } from './reattach-returned.js';
 import { copyMessages } from './copy-messages.js';
 import { applyBookkeeping, applyDeletes, applyFlagUpdates } from './apply-changes.js';
 import { recordConflicts } from './record-conflicts.js';
@@ -63,6 +64,7 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
       if (uidValidityChanged(ctx, side)) await repairUidValidity(ctx, side, listings[side], 'its UIDVALIDITY changed');
       else if (uidsReused(ctx, side, listings[side], sizes[side])) await repairUidValidity(ctx, side, listings[side], 'the server gave old UIDs to new messages without changing UIDVALIDITY');
       await removeGhosts(ctx, side, listings[side]);
+      await reattachReturned(ctx, side, listings[side]);
     }
     await pairUnpaired(ctx, listings.remote, listings.local);
   }

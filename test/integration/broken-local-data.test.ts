@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
-import { deliverLocal, localMessages, sha256 } from '../support/local-maildir.js';
+import { deliverLocal, localMessages, sha256, wireBytes } from '../support/local-maildir.js';
 import { largeMessage, makeMessage } from '../support/messages.js';
 import { runCli, SyncWorld, type CliResult } from '../support/sync-world.js';
 
@@ -208,7 +208,7 @@ describe('a full disk', () => {
       expect(full.code).toBe(1);
       expect(full.stderr).toMatch(/^test\/INBOX: FAILED: .*(ENOSPC|no space left on device)/im);
       const remoteHashes = new Set((await w.remote.messages('INBOX')).map((m) => sha256(m.bytes)));
-      for (const m of await localMessages(w.maildir, 'INBOX')) expect(remoteHashes, `${m.file} is not a complete message`).toContain(sha256(m.bytes));
+      for (const m of await localMessages(w.maildir, 'INBOX')) expect(remoteHashes, `${m.file} is not a complete message`).toContain(sha256(wireBytes(m.bytes)));
       expect(await readdir(join(w.maildir, 'INBOX', 'tmp'))).toEqual([]);
       const status = await runCli(['status', '--config', w.configPath, '--json']);
       for (const f of JSON.parse(status.stdout).accounts[0].folders) expect(f.damaged ?? null, `state of ${f.folder}`).toBeNull();

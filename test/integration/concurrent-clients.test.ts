@@ -68,7 +68,7 @@ function raceBefore(store: MailStore, folder: string, methods: readonly string[]
   });
 }
 
-const subjectOf = (bytes: Buffer) => /^Subject: (.*)\r$/m.exec(bytes.toString('latin1'))![1]!;
+const subjectOf = (bytes: Buffer) => /^Subject: (.*?)\r?$/m.exec(bytes.toString('latin1'))![1]!;
 
 /** Per folder, `subject flags…` of every message, sorted: what a reader of the mailbox sees. */
 async function subjectView(w: SyncWorld, side: Side): Promise<Record<string, string[]>> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHostileImapServer, type HostileImapServer, type Override } from '../support/hostile-imap-server.js';
-import { deliverLocal, localFolderNames, localMessages, sha256 } from '../support/local-maildir.js';
+import { deliverLocal, localFolderNames, localMessages, sha256, wireBytes } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { lettersToFlags, runCli, type CliResult, type SideView } from '../support/sync-world.js';
 
@@ -74,7 +74,7 @@ function serverView(server: HostileImapServer): SideView {
 async function localView(maildir: string): Promise<SideView> {
   const view: SideView = {};
   for (const f of await localFolderNames(maildir)) {
-    view[f] = (await localMessages(maildir, f)).map((m) => `${sha256(m.bytes)} ${lettersToFlags(m.letters)}`).sort();
+    view[f] = (await localMessages(maildir, f)).map((m) => `${sha256(wireBytes(m.bytes))} ${lettersToFlags(m.letters)}`).sort();
   }
   return view;
 }
@@ -84,7 +84,7 @@ async function maildirFiles(maildir: string): Promise<{ files: Map<string, strin
   const files = new Map<string, string>();
   const tmp: string[] = [];
   for (const f of await localFolderNames(maildir)) {
-    for (const m of await localMessages(maildir, f)) files.set(`${f}/${m.unique}`, sha256(m.bytes));
+    for (const m of await localMessages(maildir, f)) files.set(`${f}/${m.unique}`, sha256(wireBytes(m.bytes)));
     tmp.push(...(await readdir(join(maildir, f, 'tmp'))).map((n) => `${f}/tmp/${n}`));
   }
   return { files, tmp };

@@ -32,7 +32,7 @@ async function maildirMove(root: string, from: string, unique: string, to: strin
   await unlink(join(folderDir(root, from), m.file));
 }
 
-const subject = (b: Buffer) => /Subject: (.*)\r/.exec(b.toString('latin1'))![1];
+const subject = (b: Buffer) => /Subject: (.*?)\r?\n/.exec(b.toString('latin1'))![1];
 
 describe.each([
   ['IMAP<->Maildir', false],

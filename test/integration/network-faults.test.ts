@@ -28,7 +28,7 @@ const BIG_REMOTE = largeMessage(1_500_000);
 const BIG_LOCAL = largeMessage(600_000);
 const BASE = ['b0', 'b1', 'b2', 'b3', 'b4'];
 
-const subjectOf = (bytes: Buffer) => /\r\nSubject: ([^\r]*)\r\n/.exec(bytes.toString('latin1'))?.[1] ?? '';
+const subjectOf = (bytes: Buffer) => /\r?\nSubject: ([^\r\n]*)\r?\n/.exec(bytes.toString('latin1'))?.[1] ?? '';
 
 async function localId(w: SyncWorld, subject: string): Promise<string> {
   if (w.localImap) return String((await w.localImap.messages('INBOX')).find((m) => subjectOf(m.bytes) === subject)!.uid);

@@ -258,7 +258,7 @@ async function changeLocal(w: SyncWorld, folder: string, answer: Modeled[], remo
 }
 
 function subjectOf(bytes: Buffer): string {
-  return /\r\nSubject: ([^\r]*)\r\n/.exec(bytes.toString('latin1'))?.[1] ?? '';
+  return /\r?\nSubject: ([^\r\n]*)\r?\n/.exec(bytes.toString('latin1'))?.[1] ?? '';
 }
 
 /** A small seeded PRNG, so a failing run can be repeated with the same kill times. */

@@ -41,6 +41,13 @@ export class ImapFixture {
     private readonly prefix = '',
   ) {}
 
+  /** The logical name of a listed server path (prefix left out, levels joined with '/'). */
+  logicalName(path: string, delimiter: string | null): string {
+    if (path.toUpperCase() === 'INBOX') return 'INBOX';
+    const local = this.prefix && path.startsWith(this.prefix) ? path.slice(this.prefix.length) : path;
+    return delimiter ? local.split(delimiter).join('/') : local;
+  }
+
   serverName(folder: string): string {
     if (folder.toUpperCase() === 'INBOX') return 'INBOX';
     return this.prefix + folder.split('/').join(this.separator);

@@ -85,6 +85,14 @@ export async function deleteLocal(root: string, folder: string, unique: string):
   await rm(join(folderDir(root, folder), msg.file));
 }
 
+/**
+ * A Maildir file's message as the server holds it: its LF line ends as CRLF (Mailferry writes
+ * LF; a file a mail client wrote may have either). What "the same bytes on both sides" compares.
+ */
+export function wireBytes(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.toString('latin1').replace(/(?<!\r)\n/g, '\r\n'), 'latin1');
+}
+
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

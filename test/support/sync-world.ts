@@ -3,9 +3,10 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SyncSummary } from '../../shared/sync-summary.js';
-import type { DovecotServer, DovecotUser } from './dovecot.js';
+import type { DovecotServer } from './dovecot.js';
+import type { TestImapServer, TestImapUser } from './imap-server.js';
 import { connect, type ImapFixture } from './imap-fixture.js';
-import { folderDir, localFolderNames, localMessages, sha256 } from './local-maildir.js';
+import { folderDir, localFolderNames, localMessages, sha256, wireBytes } from './local-maildir.js';
 
 const CLI = resolve(import.meta.dirname, '../../bin/mailferry.js');
 
@@ -42,19 +43,19 @@ export type SideView = Record<string, string[]>;
  * One account's world for a test: a fresh Dovecot user as the remote side, a fresh Maildir
  * (or a second Dovecot user) as the local side, a state dir and a config file.
  */
-export class SyncWorld {
+export class SyncWorld<S extends TestImapServer = DovecotServer> {
   private constructor(
-    readonly server: DovecotServer,
-    readonly user: DovecotUser,
+    readonly server: S,
+    readonly user: TestImapUser,
     public remote: ImapFixture,
     readonly dir: string,
     readonly maildir: string,
-    readonly localUser: DovecotUser | null,
+    readonly localUser: TestImapUser | null,
     public localImap: ImapFixture | null,
     readonly configPath: string,
   ) {}
 
-  static async create(server: DovecotServer, opts: { localImap?: boolean; account?: Record<string, unknown> } = {}): Promise<SyncWorld> {
+  static async create<S extends TestImapServer>(server: S, opts: { localImap?: boolean; account?: Record<string, unknown> } = {}): Promise<SyncWorld<S>> {
     const user = await server.addUser();
     const remote = await connect(server, user);
     const dir = await mkdtemp(join(tmpdir(), 'mailferry-world-'));
@@ -62,7 +63,7 @@ export class SyncWorld {
     await mkdir(maildir);
     const localUser = opts.localImap ? await server.addUser() : null;
     const localImap = localUser ? await connect(server, localUser) : null;
-    const imap = (u: DovecotUser) => ({ type: 'imap', host: server.host, port: server.port, security: 'none', user: u.user, password: u.password });
+    const imap = (u: TestImapUser) => ({ type: 'imap', host: server.host, port: server.port, security: 'none', user: u.user, password: u.password });
     const config = {
       stateDir: join(dir, 'state'),
       accounts: [
@@ -103,7 +104,7 @@ export class SyncWorld {
     const view: SideView = {};
     for (const f of folders ?? (await localFolderNames(this.maildir))) {
       const keywords = await readKeywords(folderDir(this.maildir, f));
-      view[f] = (await localMessages(this.maildir, f)).map((m) => `${sha256(m.bytes)} ${lettersToFlags(m.letters, keywords)}`).sort();
+      view[f] = (await localMessages(this.maildir, f)).map((m) => `${sha256(wireBytes(m.bytes))} ${lettersToFlags(m.letters, keywords)}`).sort();
     }
     return view;
   }
@@ -137,7 +138,7 @@ async function imapFolderNames(fx: ImapFixture): Promise<string[]> {
   const boxes = await fx.client.list();
   return boxes
     .filter((b) => !b.flags.has('\\Noselect') && !b.flags.has('\\NonExistent'))
-    .map((b) => (b.delimiter ? b.path.split(b.delimiter).join('/') : b.path))
+    .map((b) => fx.logicalName(b.path, b.delimiter))
     .sort();
 }
 

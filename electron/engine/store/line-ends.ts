@@ -25,3 +25,56 @@ export function toWireForm(bytes: Buffer): Buffer {
   bytes.copy(out, o, start);
   return out;
 }
+
+/**
+ * The form of a message in a Maildir file: line ends are LF, as Dovecot, mbsync and OfflineIMAP
+ * write them and as Unix mail tools (mutt, notmuch, mu, procmail, grep) expect. Each CRLF
+ * becomes LF, except one whose CR follows another CR ("\r\r\n" stays): that keeps the change
+ * reversible, so toWireForm of the file is exactly the wire form the server sent, and the
+ * identity (computed over the wire form) is the server copy's. Bare CRs are left alone.
+ * Streams in chunks; a CR at the end of a chunk waits for the next byte.
+ */
+export class MaildirLineEnds {
+  /** A CR held back from the previous chunk (it may start a CRLF). */
+  private heldCr = false;
+  /** The byte before the held CR (or before the next chunk) was a CR. */
+  private afterCr = false;
+
+  push(chunk: Uint8Array): Buffer {
+    const out = Buffer.allocUnsafe(chunk.length + 1);
+    let o = 0;
+    let held = this.heldCr;
+    let afterCr = this.afterCr;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (held) {
+        held = false;
+        // The held CR is dropped only when it starts a CRLF and did not follow a CR itself.
+        if (!(b === LF && !afterCr)) out[o++] = CR;
+        afterCr = true;
+      }
+      if (b === CR) {
+        held = true;
+        continue;
+      }
+      out[o++] = b;
+      afterCr = false;
+    }
+    this.heldCr = held;
+    this.afterCr = afterCr;
+    return out.subarray(0, o);
+  }
+
+  /** What is still held at the end of the message. */
+  end(): Buffer {
+    const rest = this.heldCr ? Buffer.from([CR]) : Buffer.alloc(0);
+    this.heldCr = false;
+    this.afterCr = false;
+    return rest;
+  }
+}
+
+export function toMaildirForm(bytes: Buffer): Buffer {
+  const lines = new MaildirLineEnds();
+  return Buffer.concat([lines.push(bytes), lines.end()]);
+}

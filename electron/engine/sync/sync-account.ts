@@ -65,12 +65,12 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     // another client moves between folders meanwhile is then seen gone from one and new in the
     // other in a predictable order (a parallel listing could miss it in both and take the move
     // for a delete). Unchanged folders are skipped by what the folder listing reported.
-    for (const { decision, folderSummary } of folders) {
+    const prepareOne = async (decision: FolderDecision, folderSummary: FolderSummary) => {
       try {
         if (await isQuiet(run, decision)) {
           folderSummary.outcome = 'unchanged';
           done(folderSummary);
-          continue;
+          return;
         }
         const p = await withRetry(() => prepareDecision(run, decision, folderSummary), retrying(decision.folder));
         if (p) prepared.push(p);
@@ -78,6 +78,18 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
       } catch (err) {
         fail(folderSummary, err);
         done(folderSummary);
+      }
+    };
+    for (const { decision, folderSummary } of folders) await prepareOne(decision, folderSummary);
+    // Some servers make every missing parent of a folder we create a real folder (Cyrus): they
+    // are taken in by this pass, so the next one is not the pass that finds them.
+    if (!opts.dryRun && folders.some((f) => f.decision.action === 'create' && f.decision.folder.includes('/'))) {
+      const known = new Set(folders.map((f) => f.decision.folder));
+      const made = (await decideFolders(run, retrying(null))).decisions.filter((d) => !known.has(d.folder));
+      for (const decision of made) {
+        const folderSummary = emptyFolderSummary(decision.folder);
+        folders.push({ decision, folderSummary });
+        await prepareOne(decision, folderSummary);
       }
     }
 

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { IdentityHasher } from '../../identity-hasher.js';
 import { withoutTuidLine } from './mbsync-tuid.js';
+import { MaildirLineEnds, toMaildirForm } from '../line-ends.js';
 
 /**
  * Writes a new message file (`wx`: never over an existing one) and makes its bytes and
@@ -14,8 +15,13 @@ export async function writeMessageFile(path: string, content: Readable | Buffer,
   const fh = await open(path, 'wx', 0o600);
   try {
     try {
-      if (Buffer.isBuffer(content)) await fh.writeFile(content);
-      else for await (const chunk of content) await fh.writeFile(toBuffer(chunk));
+      // Files get LF line ends (see line-ends.ts for why, and why the identity stays the same).
+      if (Buffer.isBuffer(content)) await fh.writeFile(toMaildirForm(content));
+      else {
+        const lines = new MaildirLineEnds();
+        for await (const chunk of content) await fh.writeFile(lines.push(toBuffer(chunk)));
+        await fh.writeFile(lines.end());
+      }
       await fh.utimes(mtime, mtime);
       await fh.sync();
     } finally {

@@ -247,8 +247,9 @@ describe('test Cyrus (Debian defaults: altnamespace no, unixhierarchysep no)', (
 });
 
 describe('test Cyrus with upstream defaults (altnamespace yes, unixhierarchysep yes)', () => {
-  it('spells folders "A/B" with prefix "" and stops cleanly', async () => {
+  it('spells folders "A/B" with prefix "" and stops cleanly, leaving other instances running', async () => {
     const server = await startCyrus({ altNamespace: true, unixHierarchySep: true });
+    const other = await startCyrus();
     const dir = server.dir;
     try {
       expect(server.prefix).toBe('');
@@ -279,5 +280,12 @@ describe('test Cyrus with upstream defaults (altnamespace yes, unixhierarchysep 
       });
       s.once('error', reject);
     })).rejects.toThrow(/ECONNREFUSED/);
+    // master signals its whole process group when it stops; the other instance has its own.
+    try {
+      const fx = await connect(other, await other.addUser());
+      await fx.close();
+    } finally {
+      await other.stop();
+    }
   });
 });

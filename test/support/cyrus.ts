@@ -154,12 +154,14 @@ async function launch(dir: string, inst: Install, runAs: RunAs, opts: CyrusOptio
     await chownTree(dir, runAs);
     // master starts as the run user already (the port is unprivileged), so the parent-death
     // signal survives: a test worker that dies or exits without stop() takes Cyrus with it
-    // (the exit hook alone does not run when vitest ends a worker). Children inherit the env.
+    // (the exit hook alone does not run when vitest ends a worker). Its own process group,
+    // because on SIGTERM master signals its whole group (kill(0)): in the test runner's group
+    // that would take down every other server run as the same user, Dovecot's included.
     const child = spawn('setpriv', [
       ...(process.getuid?.() === 0 ? ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--clear-groups'] : []),
       '--pdeathsig', 'TERM', '--',
       path.join(inst.bin, 'master'), '-C', imapdConf, '-M', cyrusConf, '-p', path.join(dir, 'run/master.pid'), '-L', path.join(dir, 'master.log'),
-    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LD_LIBRARY_PATH: inst.libPath } });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LD_LIBRARY_PATH: inst.libPath }, detached: true });
     running.add(child);
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestImapServer, TestImapUser } from './imap-server.js';
-import { HOST, chownTree, freePort, mailUser, stopChild, waitForGreeting, type RunAs } from './server-process.js';
+import { HOST, chownTree, freePort, mailUser, waitForGreeting, type RunAs } from './server-process.js';
 
 /**
  * Cyrus IMAP 3.6 from Debian's packages, started unprivileged on a free loopback port with
@@ -57,7 +57,7 @@ export interface CyrusServer extends TestImapServer {
   readonly users: CyrusUser[];
   /** An IMAP admin (Cyrus `admins:`): sees every user's mailbox as user<sep>NAME. */
   readonly admin: CyrusUser;
-  /** A fresh user with an empty INBOX (about 30 ms: a sasldb entry and an admin CREATE). */
+  /** A fresh user with an empty INBOX (40-60 ms on an idle machine: a sasldb entry and an admin CREATE). */
   addUser(user?: string, password?: string): Promise<CyrusUser>;
   /** Gives the user a new password; sessions already open stay. */
   setPassword(user: string, password: string): Promise<CyrusUser>;
@@ -258,30 +258,19 @@ function userMailbox(p: Pick<Parts, 'separator'>, user: string): string {
   return `user${p.separator}${user}`;
 }
 
-/** master takes its children down on SIGTERM; should it need SIGKILL, they are killed with it. */
+/** master takes its children down on SIGTERM; should it hang, its process group is killed. */
 async function stopMaster(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const pid = child.pid;
-  const hung = setTimeout(() => {
-    if (pid === undefined) return;
-    for (const kid of childrenOf(pid)) {
-      try {
-        process.kill(kid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
     }
-  }, 4900);
-  await stopChild(child, exited);
-  clearTimeout(hung);
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
+  }, 5000);
+  await exited;
+  clearTimeout(killer);
 }
 
 interface ImapdConfigParts {

@@ -2,17 +2,14 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestImapServer, TestImapUser } from './imap-server.js';
+import { HOST, chownTree, freePort, mailUser, stopChild, waitForGreeting, waitForPort, type RunAs } from './server-process.js';
 
 const run = promisify(execFile);
 
-/** Mail processes must not run as root, so a root test run hands them to this system user. */
-const TEST_SYSTEM_USER = 'mailferry-test';
-const HOST = '127.0.0.1';
 const STARTUP_TIMEOUT_MS = 15_000;
 const USER_POOL = 200;
 
@@ -54,13 +51,6 @@ export interface DovecotServer extends TestImapServer {
   setUidValidity(user: string, folder: string, value: string): Promise<void>;
   /** Drops every IMAP connection of the user, as a server restart or network cut would. */
   kick(user: string): Promise<void>;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-  name: string;
-  group: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -107,8 +97,8 @@ async function launch(dir: string, runAs: RunAs, opts: DovecotOptions): Promise<
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.once('exit', () => running.delete(child));
     try {
-      await waitForGreeting(port, child);
-      if (tlsPort !== undefined) await waitForPort(tlsPort, child);
+      await waitForGreeting(port, child, 'dovecot', STARTUP_TIMEOUT_MS);
+      if (tlsPort !== undefined) await waitForPort(tlsPort, child, 'dovecot', STARTUP_TIMEOUT_MS);
     } catch (err) {
       await stopChild(child, exited);
       const log = await readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
@@ -235,14 +225,6 @@ async function waitUntilSecondAfter(unixSeconds: number): Promise<void> {
   if (wait > 0) await new Promise((r) => setTimeout(r, wait + 20));
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(killer);
-}
-
 function dovecotBinary(): string {
   return existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
 }
@@ -366,11 +348,6 @@ async function writePasswd(file: string, users: DovecotUser[], runAs: RunAs): Pr
   await rename(tmp, file);
 }
 
-async function chownTree(dir: string, runAs: RunAs): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  await run('chown', ['-R', `${runAs.uid}:${runAs.gid}`, dir]);
-}
-
 interface Certificate {
   pem: string;
   fingerprint: string;
@@ -389,100 +366,4 @@ async function makeCertificate(dir: string): Promise<Certificate> {
   const pem = await readFile(certFile, 'utf8');
   const fingerprint = new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
   return { pem, fingerprint, certFile, keyFile };
-}
-
-/** The user mail processes run as: the current one, or a system user when we are root. */
-async function mailUser(): Promise<RunAs> {
-  const uid = process.getuid?.();
-  const gid = process.getgid?.();
-  if (uid === undefined || gid === undefined) throw new Error('Dovecot tests need a POSIX system');
-  if (uid !== 0) {
-    const name = (await run('id', ['-un'])).stdout.trim();
-    const group = (await run('id', ['-gn'])).stdout.trim();
-    return { uid, gid, name, group };
-  }
-  return ensureSystemUser();
-}
-
-async function ensureSystemUser(): Promise<RunAs> {
-  // Parallel test workers may race to create the user; useradd fails for all but one of them
-  // (the name exists, or /etc/passwd is locked), and the loser only has to look again.
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const found = await lookupUser(TEST_SYSTEM_USER);
-    if (found) return found;
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-      '--shell', '/usr/sbin/nologin', TEST_SYSTEM_USER]).catch(() => undefined);
-    if (!(await lookupUser(TEST_SYSTEM_USER))) await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-  }
-  throw new Error(`could not create system user ${TEST_SYSTEM_USER}`);
-}
-
-async function lookupUser(name: string): Promise<RunAs | null> {
-  try {
-    const { stdout } = await run('getent', ['passwd', name]);
-    const fields = stdout.trim().split(':');
-    // --user-group gave it a group of the same name.
-    return { name, group: name, uid: Number(fields[2]), gid: Number(fields[3]) };
-  } catch {
-    return null;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForGreeting(port: number, child: ChildProcess): Promise<void> {
-  await poll(child, () => greeting(port));
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  await poll(child, () => accepts(port));
-}
-
-async function poll(child: ChildProcess, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dovecot exited (${child.exitCode ?? child.signalCode})`);
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('timed out waiting for dovecot');
-}
-
-function greeting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: HOST, port });
-    let data = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('data', (d: Buffer) => {
-      data += d.toString('latin1');
-      if (data.includes('\n')) done(data.startsWith('* OK'));
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: HOST, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestImapServer, TestImapUser } from './imap-server.js';
+import { HOST, freePort, greeting, mailUser, type RunAs } from './server-process.js';
 
 const run = promisify(execFile);
 
-/** Mail processes must not run as root, so a root test run hands them to this system user. */
-const TEST_SYSTEM_USER = 'mailferry-test';
-const HOST = '127.0.0.1';
 const STARTUP_TIMEOUT_MS = 15_000;
 const USER_POOL = 200;
 
@@ -54,13 +52,6 @@ export interface DovecotServer extends TestImapServer {
   setUidValidity(user: string, folder: string, value: string): Promise<void>;
   /** Drops every IMAP connection of the user, as a server restart or network cut would. */
   kick(user: string): Promise<void>;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-  name: string;
-  group: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -391,57 +382,8 @@ async function makeCertificate(dir: string): Promise<Certificate> {
   return { pem, fingerprint, certFile, keyFile };
 }
 
-/** The user mail processes run as: the current one, or a system user when we are root. */
-async function mailUser(): Promise<RunAs> {
-  const uid = process.getuid?.();
-  const gid = process.getgid?.();
-  if (uid === undefined || gid === undefined) throw new Error('Dovecot tests need a POSIX system');
-  if (uid !== 0) {
-    const name = (await run('id', ['-un'])).stdout.trim();
-    const group = (await run('id', ['-gn'])).stdout.trim();
-    return { uid, gid, name, group };
-  }
-  return ensureSystemUser();
-}
-
-async function ensureSystemUser(): Promise<RunAs> {
-  // Parallel test workers may race to create the user; useradd fails for all but one of them
-  // (the name exists, or /etc/passwd is locked), and the loser only has to look again.
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const found = await lookupUser(TEST_SYSTEM_USER);
-    if (found) return found;
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-      '--shell', '/usr/sbin/nologin', TEST_SYSTEM_USER]).catch(() => undefined);
-    if (!(await lookupUser(TEST_SYSTEM_USER))) await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-  }
-  throw new Error(`could not create system user ${TEST_SYSTEM_USER}`);
-}
-
-async function lookupUser(name: string): Promise<RunAs | null> {
-  try {
-    const { stdout } = await run('getent', ['passwd', name]);
-    const fields = stdout.trim().split(':');
-    // --user-group gave it a group of the same name.
-    return { name, group: name, uid: Number(fields[2]), gid: Number(fields[3]) };
-  } catch {
-    return null;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForGreeting(port: number, child: ChildProcess): Promise<void> {
-  await poll(child, () => greeting(port));
+  await poll(child, async () => (await greeting(port))?.startsWith('* OK') ?? false);
 }
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
@@ -456,24 +398,6 @@ async function poll(child: ChildProcess, probe: () => Promise<boolean>): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('timed out waiting for dovecot');
-}
-
-function greeting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: HOST, port });
-    let data = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('data', (d: Buffer) => {
-      data += d.toString('latin1');
-      if (data.includes('\n')) done(data.startsWith('* OK'));
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

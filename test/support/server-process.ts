@@ -3,7 +3,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 
 /**
- * What every real mail server the tests start needs alike (dovecot.ts, cyrus.ts): an
+ * What every real mail server the tests start needs alike (dovecot.ts, cyrus.ts, courier.ts): an
  * unprivileged user to run as, a free loopback port, a wait for the IMAP greeting, a stop.
  */
 const run = promisify(execFile);
@@ -75,7 +75,7 @@ export async function freePort(): Promise<number> {
 
 /** Waits until the port answers with an IMAP `* OK` greeting; `name` is the server, for errors. */
 export async function waitForGreeting(port: number, child: ChildProcess, name: string, timeoutMs: number): Promise<void> {
-  await poll(child, name, timeoutMs, () => greeting(port));
+  await poll(child, name, timeoutMs, async () => (await greeting(port))?.startsWith('* OK') ?? false);
 }
 
 export async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs: number): Promise<void> {
@@ -92,21 +92,23 @@ async function poll(child: ChildProcess, name: string, timeoutMs: number, probe:
   throw new Error(`timed out waiting for ${name}`);
 }
 
-function greeting(port: number): Promise<boolean> {
+/** The first line a server at the port sends, or null if it sends none within 2 s. */
+export function greeting(port: number): Promise<string | null> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: HOST, port });
     let data = '';
-    const done = (ok: boolean) => {
+    const done = (line: string | null) => {
       socket.destroy();
-      resolve(ok);
+      resolve(line);
     };
-    socket.setTimeout(2000, () => done(false));
+    socket.setTimeout(2000, () => done(null));
     socket.on('data', (d: Buffer) => {
       data += d.toString('latin1');
-      if (data.includes('\n')) done(data.startsWith('* OK'));
+      const end = data.indexOf('\n');
+      if (end >= 0) done(data.slice(0, end).replace(/\r$/, ''));
     });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
+    socket.on('error', () => done(null));
+    socket.on('close', () => done(null));
   });
 }
 

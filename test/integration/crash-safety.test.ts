@@ -6,7 +6,7 @@ import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { accountStatus } from '../../electron/engine/status/account-status.js';
 import { SyncWorld, type SideView } from '../support/sync-world.js';
 import type { ImapFixture } from '../support/imap-fixture.js';
-import { deleteLocal, deliverLocal, folderDir, localFolderNames, localMessages, setLocalLetters, sha256 } from '../support/local-maildir.js';
+import { deleteLocal, deliverLocal, folderDir, localFolderNames, localMessages, setLocalLetters, sha256, wireBytes } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { fileNames, maildirView, serverView, writeMbsyncMaildir, type ToolFolder } from '../support/tool-maildirs.js';
 
@@ -69,7 +69,7 @@ async function addLocal(w: SyncWorld, bytes: Buffer, flags: string[] = [], folde
 
 async function localIdOf(w: SyncWorld, subject: string, folder = 'INBOX'): Promise<string> {
   if (w.localImap) return String((await w.localImap.messages(folder)).find((m) => m.bytes.includes(`Subject: ${subject}\r`))!.uid);
-  return (await localMessages(w.maildir, folder)).find((m) => m.bytes.includes(`Subject: ${subject}\r`))!.unique;
+  return (await localMessages(w.maildir, folder)).find((m) => wireBytes(m.bytes).includes(`Subject: ${subject}\r`))!.unique;
 }
 
 async function remoteUidOf(w: SyncWorld, subject: string, folder = 'INBOX'): Promise<number> {

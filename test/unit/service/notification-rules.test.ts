@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotificationRules, type Alert } from '../../../electron/service/notifications/notification-rules.js';
+import { alertsFromPass } from '../../../electron/service/notifications/alerts-from-pass.js';
+import { emptyFolderSummary, type AccountSummary, type FolderSummary } from '../../../shared/sync-summary.js';
 
 const ALL = { errors: true, conflicts: true, newMail: true };
 const MIN = 60_000;
@@ -81,5 +83,29 @@ describe('notification rules', () => {
     expect(rules.dueAt()).toBeNull();
     rules.report({ kind: 'new-conflicts', account: 'work', detail: '1 new conflict(s) need your choice' }, settings, 0);
     expect(flushDue(rules).n).toMatchObject({ title: 'New conflicts in work', severity: 'warning', target: { screen: 'conflicts', account: 'work' } });
+  });
+});
+
+describe('mail on one side only', () => {
+  const account = { name: 'work' } as Parameters<typeof alertsFromPass>[0];
+  const pass = (outcome: FolderSummary['outcome'], error: string | null): AccountSummary => ({
+    account: 'work',
+    error: null,
+    folders: [{ ...emptyFolderSummary('Sent'), outcome, error, pending: { copies: { toLocal: 0, toRemote: outcome === 'incomplete' ? 2 : 0 }, deletes: { toLocal: 0, toRemote: 0 }, reasons: [] } }],
+  });
+
+  it('an incomplete folder is notified once however often the pass repeats it, with the count in words, until it is in step', () => {
+    const rules = new NotificationRules(policy);
+    const alerts = alertsFromPass(account, pass('incomplete', '2 messages only on the local side (Message contains bare newlines); tried again at every sync'), null, null);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'not-in-step', detail: expect.stringMatching(/^Sent: 2 messages only on the local side/) })]);
+    for (const a of alerts) rules.report(a, ALL, 0);
+    expect(flushDue(rules).n).toMatchObject({ title: 'Some mail of work is on one side only', severity: 'error', target: { screen: 'account', account: 'work' } });
+    // The next passes say the same (even with another count): nothing new to notify.
+    for (const a of alertsFromPass(account, pass('incomplete', '3 messages only on the local side; tried again at every sync'), null, null)) rules.report(a, ALL, 5 * MIN);
+    expect(rules.dueAt()).toBeNull();
+    expect(alertsFromPass(account, pass('synced', null), null, null)).toEqual([]);
+    rules.resolved('work', ['not-in-step']);
+    for (const a of alerts) rules.report(a, ALL, 10 * MIN);
+    expect(flushDue(rules).n?.title).toBe('Some mail of work is on one side only');
   });
 });

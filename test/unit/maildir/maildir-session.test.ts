@@ -99,26 +99,31 @@ describe('MaildirSession', () => {
     expect(await readdir(join(root, 'Archive', 'cur'))).toEqual(['1700000000.M1P1.old:2,S']);
   });
 
-  it('appends exactly the given bytes, 8-bit included, with mtime = internalDate', async () => {
+  it('appends the given bytes with LF line ends, 8-bit and a CR before CRLF kept, with mtime = internalDate', async () => {
     const s = await store.openFolder('INBOX');
-    const bytes = Buffer.concat([message('8bit'), Buffer.from([0x00, 0x80, 0xe4, 0xff, 0x0d, 0x0a])]);
+    const bytes = Buffer.concat([message('8bit'), Buffer.from([0x00, 0x80, 0xe4, 0xff, 0x0d, 0x0d, 0x0a, 0x0d, 0x0a])]);
     const id = await append(s, bytes, ['\\Seen', '\\Flagged']);
     expect(await readdir(join(dir, 'cur'))).toEqual([`${id}:2,FS`]);
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
     expect(await readdir(join(dir, 'new'))).toEqual([]);
     const file = join(dir, 'cur', `${id}:2,FS`);
-    expect(await readFile(file)).toEqual(bytes);
+    // Every CRLF is LF, except the one after a CR: so the file's CRLF form is that of `bytes`.
+    const onDisk = Buffer.from(bytes.toString('latin1').replace(/(?<!\r)\r\n/g, '\n'), 'latin1');
+    expect(onDisk.includes('\r\n')).toBe(true);
+    expect(await readFile(file)).toEqual(onDisk);
+    const wire = (b: Buffer) => b.toString('latin1').replace(/(?<!\r)\n/g, '\r\n');
+    expect(wire(onDisk)).toEqual(wire(bytes));
     expect((await stat(file)).mtime.getTime()).toBe(DATE.getTime());
 
     const content = await s.read(id);
     expect(content).not.toBeNull();
-    expect(await readAll(content!.stream)).toEqual(bytes);
-    expect(content!.size).toBe(bytes.length);
+    expect(await readAll(content!.stream)).toEqual(onDisk);
+    expect(content!.size).toBe(onDisk.length);
     expect(content!.internalDate.getTime()).toBe(DATE.getTime());
     expect(await s.list()).toEqual([{ id, flags: ['\\Flagged', '\\Seen'] }]);
   });
 
-  it('streams a 5 MB message to disk and back unchanged', async () => {
+  it('streams a 5 MB message to disk and back, only its line ends changed', async () => {
     const s = await store.openFolder('INBOX');
     const body = randomBytes(5 * 1024 * 1024);
     const whole = Buffer.concat([message('big', ''), body]);
@@ -126,8 +131,10 @@ describe('MaildirSession', () => {
     const id = await append(s, Readable.from(chunks));
     const content = await s.read(id);
     const back = await readAll(content!.stream);
-    expect(back.length).toBe(whole.length);
-    expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(whole).digest('hex'));
+    // Only the header's line ends changed (the random body has its CRLFs turned to LF too).
+    const onDisk = Buffer.from(whole.toString('latin1').replace(/(?<!\r)\r\n/g, '\n'), 'latin1');
+    expect(back.length).toBe(onDisk.length);
+    expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(onDisk).digest('hex'));
   });
 
   it('removes the tmp file and leaves nothing in cur/ when the content stream fails', async () => {

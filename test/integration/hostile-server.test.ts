@@ -246,6 +246,26 @@ describe.concurrent('a hostile IMAP server that still lets the sync complete', (
     ]);
   });
 
+  // Yahoo reports a HIGHESTMODSEQ on SELECT without announcing CONDSTORE, and refuses CHANGEDSINCE
+  // (imapflow sends it only after CONDSTORE is announced; this keeps that so).
+  it('a HIGHESTMODSEQ from a server that does not announce CONDSTORE is not used for change listings', async () => {
+    const w = await seeded();
+    w.server.override = async (cmd, conn, next) => {
+      if (/CHANGEDSINCE/i.test(cmd.line)) return conn.write(`${cmd.tag} BAD Unknown FETCH modifier\r\n`);
+      if (cmd.name === 'SELECT' || cmd.name === 'EXAMINE') conn.write('* OK [HIGHESTMODSEQ 7] modseq\r\n');
+      return next();
+    };
+    for (let run = 0; run < 2; run++) {
+      const r = await w.sync();
+      expect(r.code, r.stderr).toBe(0);
+      w.server.append('INBOX', msg(`later-${run}`), ['\\Seen']);
+    }
+    const r = await w.sync();
+    expect(r.code, r.stderr).toBe(0);
+    w.server.override = null;
+    expect(await localView(w.maildir)).toEqual(serverView(w.server));
+  });
+
   it('a harmless repeated EXISTS for the true count', async () => {
     const w = await seeded();
     w.server.override = inInbox(async (cmd, conn, next) => {

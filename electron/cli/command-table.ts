@@ -125,7 +125,7 @@ export const COMMANDS: CommandSpec[] = [
 export const GENERAL_EXIT: [string, string][] = [
   ['0', 'done: every folder synced (sync), the report printed (status), stopped by Ctrl-C or SIGTERM (watch, serve)'],
   ['1', 'something failed or is incomplete: some folder or account did not sync (the others did), or watch or serve could not start'],
-  USAGE_EXIT,
+  ['2', 'usage or config error, or a Node.js too old for mailferry: nothing was touched'],
   ['130, 143', 'sync killed by Ctrl-C or SIGTERM (128 + the signal); the next run finishes its work'],
 ];
 

@@ -19,6 +19,7 @@ export type CliCommand =
   | { command: 'status'; config?: string; accounts: string[]; json: boolean }
   | { command: 'serve'; config?: string; port: number }
   | { command: 'watch'; config?: string; accounts: string[]; intervalSeconds: number; push: string[] }
+  | { command: 'conflicts'; config?: string; accounts: string[]; json: boolean; settle?: { ref: string; choice: string } }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
 
@@ -52,7 +53,7 @@ export function parseCli(argv: string[]): CliCommand {
   if (command === 'help') return parseHelp(rest);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: false, strict: true, options: PARSE_OPTIONS });
+    parsed = parseArgs({ args: rest, allowPositionals: spec.operands !== undefined, strict: true, options: PARSE_OPTIONS });
   } catch (err) {
     throw new UsageError((err as Error).message, command);
   }
@@ -80,6 +81,7 @@ export function parseCli(argv: string[]): CliCommand {
     return { command, config: v.config, accounts: v.account ?? [], intervalSeconds: parseInterval(v.interval), push: push.includes('none') ? [] : push };
   }
   if (command === 'status') return { command, config: v.config, accounts: v.account ?? [], json: v.json ?? false };
+  if (command === 'conflicts') return parseConflicts(parsed.positionals, v.config, v.account ?? [], v.json ?? false);
   return {
     command: 'sync',
     config: v.config,
@@ -89,6 +91,16 @@ export function parseCli(argv: string[]): CliCommand {
     json: v.json ?? false,
     allowMassDelete: v['allow-mass-delete'] ?? false,
   };
+}
+
+/** `mailferry conflicts` lists; `mailferry conflicts settle REF CHOICE` settles one. */
+function parseConflicts(words: string[], config: string | undefined, accounts: string[], json: boolean): CliCommand {
+  if (words.length === 0) return { command: 'conflicts', config, accounts, json };
+  const [verb, ref, choice, ...extra] = words;
+  if (verb !== 'settle') throw new UsageError(`unknown "conflicts ${verb}" (to settle one: mailferry conflicts settle REF CHOICE)`, 'conflicts');
+  if (ref === undefined || choice === undefined || extra.length > 0) throw new UsageError('"conflicts settle" takes a conflict and a choice: mailferry conflicts settle REF CHOICE', 'conflicts');
+  if (json) throw new UsageError('--json is for listing conflicts, not for "conflicts settle"', 'conflicts');
+  return { command: 'conflicts', config, accounts, json, settle: { ref, choice } };
 }
 
 /** `mailferry help [COMMAND]`, also `mailferry help --help`. */

@@ -112,6 +112,17 @@ export const COMMANDS: CommandSpec[] = [
     exit: [['0', 'stopped by Ctrl-C or SIGTERM'], ['1', 'could not start, e.g. the port is in use'], USAGE_EXIT],
   },
   {
+    name: 'conflicts',
+    summary: 'list the open conflicts with what happened on each side; settle one: conflicts settle REF CHOICE',
+    operands: '[settle REF CHOICE]',
+    description: [
+      'Without operands: lists the open conflicts of the selected accounts, from the state alone (it does not connect), as the app\'s Conflicts screen shows them: where, what happened on each side (the message\'s subject, sender, date, flags and size, or the folder\'s counts), the choices that settle it, and a short REF to name it.',
+      'conflicts settle REF CHOICE records the choice, as the app does; the next sync of the folder carries it out. CHOICE is one of: keep-both (keep the message or folder on both sides: what the engine already did), delete-both (delete it on both sides after all), allow-deletion (carry out deletions the mass-delete safety check stopped). Each conflict lists the ones that apply to it. A conflict cannot be settled while a sync of its account runs.',
+    ],
+    options: [{ name: 'config' }, { name: 'account' }, { name: 'json', help: 'print the open conflicts as one JSON object on stdout, as the app receives them (listing only)' }, { name: 'help' }],
+    exit: [['0', 'listed, or the choice recorded'], ['1', 'the choice could not be recorded (a sync of the account holds its lock: run it again when that is done)'], ['2', 'usage or config error, or no such conflict or choice: nothing was touched']],
+  },
+  {
     name: 'help',
     summary: 'the usage of a command with every option: mailferry help sync (or: mailferry sync --help)',
     operands: '[COMMAND]',

@@ -36,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
       const { runServe } = await import('./serve/run-serve.js');
       return runServe(cmd, MAILFERRY_VERSION);
     }
+    case 'conflicts': {
+      const { runConflicts, runSettle } = await import('./run-conflicts.js');
+      const config = await readConfig(cmd.config);
+      return cmd.settle ? runSettle(config, cmd.accounts, cmd.settle.ref, cmd.settle.choice) : runConflicts(config, cmd.accounts, cmd.json);
+    }
     case 'watch': {
       const { runWatch } = await import('./run-watch.js');
       return runWatch(await readConfig(cmd.config), cmd);

@@ -26,13 +26,13 @@ describe('help', () => {
   });
 
   it.each([
-    [['help', 'nosuch'], /no command "nosuch" \(commands: sync, status, watch, serve, help\)/],
+    [['help', 'nosuch'], /no command "nosuch" \(commands: sync, status, watch, serve, conflicts, help\)/],
     [['help', 'synk'], /no command "synk"; did you mean "sync"\?/],
     [['help', 'sync', 'status'], /takes one command name/],
     [['sync', '--nosuch'], /Unknown option '--nosuch'/],
     [['status', '--folder', 'x'], /--folder is for "mailferry sync", not "status"/],
     [['sync', '--interval', '60'], /--interval is for "mailferry watch", not "sync"/],
-    [['serve', '--json'], /--json is for "mailferry sync" or "mailferry status", not "serve"/],
+    [['serve', '--json'], /--json is for "mailferry sync", "mailferry status" or "mailferry conflicts", not "serve"/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
   });

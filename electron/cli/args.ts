@@ -1,7 +1,17 @@
 import { parseArgs } from 'node:util';
+import { closestNames } from '../engine/sync/unknown-folder.js';
+import { COMMANDS, DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS, OPTIONS, commandSpec, commandUsage, generalUsage, type OptionSpec } from './command-table.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  /** The command whose usage to point at, when it is known. */
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
 }
 
 export type CliCommand =
@@ -9,95 +19,71 @@ export type CliCommand =
   | { command: 'status'; config?: string; accounts: string[]; json: boolean }
   | { command: 'serve'; config?: string; port: number }
   | { command: 'watch'; config?: string; accounts: string[]; intervalSeconds: number; push: string[] }
-  | { command: 'help' }
+  | { command: 'conflicts'; config?: string; accounts: string[]; json: boolean; settle?: { ref: string; choice: string } }
+  | { command: 'help'; topic?: string }
   | { command: 'version' };
 
-export const DEFAULT_SERVE_PORT = 7415;
-export const DEFAULT_WATCH_INTERVAL_SECONDS = 300;
+export { DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS } from './command-table.js';
 
-export const USAGE = `Usage: mailferry <command> [options]
+/** The general usage (`mailferry --help`); each command's is `helpText(name)`. */
+export const USAGE = generalUsage();
 
-Commands:
-  sync     one full two-way pass over the selected accounts and folders, then exit
-  status   per folder: last sync time, message counts, open conflicts
-  watch    keep the accounts in step until stopped: new INBOX mail arrives within seconds
-           (IMAP IDLE), everything else on an interval; connections stay open
-  serve    keep syncing on a schedule and host the app's screens for a browser on this
-           machine (127.0.0.1 only); prints the address to open, with its access token
+/** What `mailferry help [COMMAND]` prints. */
+export function helpText(topic?: string): string {
+  const spec = topic === undefined ? undefined : commandSpec(topic);
+  return spec ? commandUsage(spec) : USAGE;
+}
 
-Options:
-  --config FILE         config file (default: ~/.config/mailferry/config.json)
-  --account NAME        only this account (repeatable)
-  --folder NAME         sync: only this folder, e.g. "Archive/2024" (repeatable)
-  --dry-run             sync: print the plan, change nothing
-  --allow-mass-delete   sync: carry out deletions the safety check stopped
-  --json                print one JSON object on stdout
-  --port N              serve: port on 127.0.0.1 (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)
-  --interval SECONDS    watch: sync every folder this often (default ${DEFAULT_WATCH_INTERVAL_SECONDS})
-  --push FOLDER         watch: folders the server pushes changes for (default INBOX; repeatable;
-                        --push none turns push off)
-  -h, --help            this text
-  --version             the version
+/** Every option of the table, for parseArgs; which command takes which is checked after. */
+const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, o]: [string, OptionSpec]) => [
+    name,
+    { type: o.value ? ('string' as const) : ('boolean' as const), ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+  ]),
+);
 
-Exit status: 0 every folder synced (serve, watch: stopped by Ctrl-C); 1 some folder or account
-failed (the others synced); 2 usage or config error (nothing touched).`;
+const COMMAND_NAMES = COMMANDS.map((c) => c.name);
 
 export function parseCli(argv: string[]): CliCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
+  if (command === undefined || command === '-h' || command === '--help') return { command: 'help' };
   if (command === '--version' || command === 'version') return { command: 'version' };
-  if (command !== 'sync' && command !== 'status' && command !== 'serve' && command !== 'watch') {
-    throw new UsageError(`unknown command "${command}" (expected sync, status, watch or serve)`);
-  }
+  const spec = commandSpec(command);
+  if (!spec) throw new UsageError(`unknown command "${command}"${didYouMean(command)} (commands: ${COMMAND_NAMES.join(', ')})`);
+  if (command === 'help') return parseHelp(rest);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        account: { type: 'string', multiple: true },
-        folder: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        'allow-mass-delete': { type: 'boolean' },
-        json: { type: 'boolean' },
-        port: { type: 'string' },
-        interval: { type: 'string' },
-        push: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: rest, allowPositionals: spec.operands !== undefined, strict: true, options: PARSE_OPTIONS });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, command);
   }
-  const v = parsed.values;
-  if (v.help) return { command: 'help' };
-  if (command === 'serve') {
-    for (const flag of ['account', 'folder', 'dry-run', 'allow-mass-delete', 'json'] as const) {
-      if (v[flag] !== undefined) throw new UsageError(`--${flag} is not an option of "mailferry serve"`);
-    }
-    return { command, config: v.config, port: parsePort(v.port) };
+  const v = parsed.values as {
+    config?: string;
+    account?: string[];
+    folder?: string[];
+    'dry-run'?: boolean;
+    'allow-mass-delete'?: boolean;
+    json?: boolean;
+    port?: string;
+    interval?: string;
+    push?: string[];
+    help?: boolean;
+  };
+  if (v.help) return { command: 'help', topic: command };
+  for (const name of Object.keys(v)) {
+    if (spec.options.some((o) => o.name === name)) continue;
+    const owners = COMMANDS.filter((c) => c.options.some((o) => o.name === name)).map((c) => `"mailferry ${c.name}"`);
+    throw new UsageError(`--${name} is for ${orList(owners)}, not "${command}"`, command);
   }
-  if (v.port !== undefined) throw new UsageError(`--port is for "mailferry serve", not "${command}"`);
+  if (command === 'serve') return { command, config: v.config, port: parsePort(v.port) };
   if (command === 'watch') {
-    for (const flag of ['folder', 'dry-run', 'allow-mass-delete', 'json'] as const) {
-      if (v[flag] !== undefined) throw new UsageError(`--${flag} is not an option of "mailferry watch"`);
-    }
     const push = v.push ?? ['INBOX'];
     return { command, config: v.config, accounts: v.account ?? [], intervalSeconds: parseInterval(v.interval), push: push.includes('none') ? [] : push };
   }
-  for (const flag of ['interval', 'push'] as const) {
-    if (v[flag] !== undefined) throw new UsageError(`--${flag} is for "mailferry watch", not "${command}"`);
-  }
-  if (command === 'status') {
-    for (const flag of ['folder', 'dry-run', 'allow-mass-delete'] as const) {
-      if (v[flag] !== undefined) throw new UsageError(`--${flag} is for "mailferry sync", not "status"`);
-    }
-    return { command, config: v.config, accounts: v.account ?? [], json: v.json ?? false };
-  }
+  if (command === 'status') return { command, config: v.config, accounts: v.account ?? [], json: v.json ?? false };
+  if (command === 'conflicts') return parseConflicts(parsed.positionals, v.config, v.account ?? [], v.json ?? false);
   return {
-    command,
+    command: 'sync',
     config: v.config,
     accounts: v.account ?? [],
     folders: v.folder ?? [],
@@ -105,6 +91,35 @@ export function parseCli(argv: string[]): CliCommand {
     json: v.json ?? false,
     allowMassDelete: v['allow-mass-delete'] ?? false,
   };
+}
+
+/** `mailferry conflicts` lists; `mailferry conflicts settle REF CHOICE` settles one. */
+function parseConflicts(words: string[], config: string | undefined, accounts: string[], json: boolean): CliCommand {
+  if (words.length === 0) return { command: 'conflicts', config, accounts, json };
+  const [verb, ref, choice, ...extra] = words;
+  if (verb !== 'settle') throw new UsageError(`unknown "conflicts ${verb}" (to settle one: mailferry conflicts settle REF CHOICE)`, 'conflicts');
+  if (ref === undefined || choice === undefined || extra.length > 0) throw new UsageError('"conflicts settle" takes a conflict and a choice: mailferry conflicts settle REF CHOICE', 'conflicts');
+  if (json) throw new UsageError('--json is for listing conflicts, not for "conflicts settle"', 'conflicts');
+  return { command: 'conflicts', config, accounts, json, settle: { ref, choice } };
+}
+
+/** `mailferry help [COMMAND]`, also `mailferry help --help`. */
+function parseHelp(rest: string[]): CliCommand {
+  const words = rest.filter((a) => a !== '--help' && a !== '-h');
+  if (words.length === 0) return { command: 'help', topic: rest.length ? 'help' : undefined };
+  const [topic, ...extra] = words;
+  if (extra.length > 0 || topic!.startsWith('-')) throw new UsageError(`"mailferry help" takes one command name (got ${words.join(' ')})`, 'help');
+  if (!commandSpec(topic!)) throw new UsageError(`no command "${topic}"${didYouMean(topic!)} (commands: ${COMMAND_NAMES.join(', ')})`);
+  return { command: 'help', topic };
+}
+
+function didYouMean(word: string): string {
+  const close = closestNames(word, COMMAND_NAMES);
+  return close.length ? `; did you mean ${orList(close.map((c) => `"${c}"`))}?` : '';
+}
+
+function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 function parsePort(text: string | undefined): number {

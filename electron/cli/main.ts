@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../engine/config/load-config.js';
 import { ConfigError } from '../engine/config/config-error.js';
 import { redactSecrets } from '../engine/secrets.js';
-import { parseCli, USAGE, UsageError } from './args.js';
+import { helpText, parseCli, UsageError } from './args.js';
 
 declare const MAILFERRY_VERSION: string;
 
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   const cmd = parseCli(argv);
   switch (cmd.command) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${helpText(cmd.topic)}\n`);
       return 0;
     case 'version':
       process.stdout.write(`mailferry ${MAILFERRY_VERSION}\n`);
@@ -36,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
       const { runServe } = await import('./serve/run-serve.js');
       return runServe(cmd, MAILFERRY_VERSION);
     }
+    case 'conflicts': {
+      const { runConflicts, runSettle } = await import('./run-conflicts.js');
+      const config = await readConfig(cmd.config);
+      return cmd.settle ? runSettle(config, cmd.accounts, cmd.settle.ref, cmd.settle.choice) : runConflicts(config, cmd.accounts, cmd.json);
+    }
     case 'watch': {
       const { runWatch } = await import('./run-watch.js');
       return runWatch(await readConfig(cmd.config), cmd);
@@ -49,7 +54,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`mailferry: ${err.message}\nRun "mailferry --help" for usage.\n`);
+      process.stderr.write(`mailferry: ${err.message}\nRun "mailferry help${err.command ? ` ${err.command}` : ''}" for usage.\n`);
     } else if (err instanceof ConfigError) {
       process.stderr.write(`mailferry: config error:\n${err.lines.map((l) => `  ${redactSecrets(l)}`).join('\n')}\n`);
     } else {

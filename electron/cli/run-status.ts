@@ -21,6 +21,7 @@ export async function runStatus(config: Config & { stateDir: string }, accounts:
       process.stdout.write(`  ${f.folder}: ${f.damaged ? `state damaged (${f.damaged}); next sync re-pairs it` : `${f.messages} messages, last sync ${when}`}${extra ? `, ${extra}` : ''}\n`);
       if (f.pending && hasPendingWork(f.pending)) process.stdout.write(`    NOT IN STEP: ${describePendingWork(f.pending, sideNames(config, r.account))}\n`);
       for (const c of f.conflicts) process.stdout.write(`    conflict (${c.kind}, ${c.at}): ${c.detail}\n`);
+      if (f.conflicts.length) process.stdout.write('    (mailferry conflicts shows what happened on each side and how to settle it)\n');
     }
   }
   return 0;

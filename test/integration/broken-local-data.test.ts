@@ -78,7 +78,7 @@ describe('broken local data', () => {
     await chmod(locked, 0);
     const r = await runCliAs(runAs, ['sync', '--config', w.configPath]);
     expectNoCrash(r);
-    expect(r.stderr).toMatch(/EACCES: permission denied, open '.*1700000000\.M2P2\.locked:2,S'/);
+    expect(r.stderr).toMatch(/cannot open \/.*\/1700000000\.M2P2\.locked:2,S: permission denied \(EACCES\); the user running mailferry \(mailferry-test\) needs access to it/);
     expect(await subjects(w)).toContain('readable');
     await chmod(locked, 0o600);
     expect(await readFile(locked)).toEqual(msg('locked'));

@@ -31,6 +31,14 @@ export interface ServeServer {
 const HOST = '127.0.0.1';
 const MAX_FRAME_BYTES = 1024 * 1024;
 
+/** Why `serve` cannot listen, in words with the fix (Node says "listen EADDRINUSE: address already in use"). */
+export function listenError(err: unknown, port: number): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${HOST} is in use (another mailferry serve?); choose another with --port N or --port 0`);
+  if (code === 'EACCES') return new Error(`port ${port} on ${HOST} needs root privileges (ports below 1024 do); choose another with --port N or --port 0`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /**
  * `mailferry serve`: the built renderer over HTTP and the app contract over a WebSocket, on
  * 127.0.0.1 only. Defences, each for a way a web page or another local user could get in:
@@ -53,7 +61,7 @@ export async function startServeServer(opts: ServeOptions): Promise<ServeServer>
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, opts));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, opts.port)));
     server.listen(opts.port, HOST, () => resolve());
   });
   const address = server.address();

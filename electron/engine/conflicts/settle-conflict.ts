@@ -7,8 +7,10 @@ import { AccountStateStore } from '../state/account-state-store.js';
  * Records the user's choice for a conflict. Nothing on either side changes here: the folder's
  * next pass carries the choice out (settled-conflicts.ts) and then drops the conflict. Takes
  * the account lock, so it fails with AccountLockedError while a sync of the account runs.
+ * Returns 'dismissed' when the choice keeps things as the engine left them (the conflict is
+ * gone now), 'recorded' when the folder's next pass has work to do for it.
  */
-export async function settleConflict(stateDir: string, account: string, folder: string, conflictId: string, choice: ConflictChoice): Promise<void> {
+export async function settleConflict(stateDir: string, account: string, folder: string, conflictId: string, choice: ConflictChoice): Promise<'dismissed' | 'recorded'> {
   const accountDir = join(stateDir, account);
   const lock = await acquireAccountLock(accountDir, account);
   try {
@@ -27,6 +29,7 @@ export async function settleConflict(stateDir: string, account: string, folder: 
       if (asLeft) journal.append({ op: 'conflictDone', id: conflictId });
       else journal.append({ op: 'settle', id: conflictId, choice });
       await journal.sync('conflict settled');
+      return asLeft ? 'dismissed' : 'recorded';
     } finally {
       await journal.close();
     }

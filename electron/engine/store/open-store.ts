@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AccountConfig, ImapEndpointConfig, MaildirEndpointConfig } from '../../../shared/config.js';
 import { resolvePassword } from '../config/resolve-password.js';
 import { registerSecret } from '../secrets.js';
+import { describeSystemError } from '../sync/describe-error.js';
 import type { Side } from '../state/folder-state.js';
 import type { ImapEndpoint } from './imap/imap-endpoint.js';
 import { ImapStore } from './imap/imap-store.js';
@@ -38,7 +39,7 @@ function openMaildir(endpoint: MaildirEndpointConfig, onWarning: (msg: string) =
 export async function resolveImapEndpoint(endpoint: ImapEndpointConfig, account: string, secretEnvNames: string[]): Promise<ImapEndpoint> {
   const password = await resolvePassword(endpoint, account, { hiddenEnv: secretEnvNames });
   registerSecret(password);
-  const ca = endpoint.tls?.ca ? await readFile(endpoint.tls.ca, 'utf8') : undefined;
+  const ca = endpoint.tls?.ca ? await readCaFile(endpoint.tls.ca) : undefined;
   const fingerprint = endpoint.tls?.fingerprint?.replace(/^sha256:/, '');
   return {
     host: endpoint.host,
@@ -49,4 +50,13 @@ export async function resolveImapEndpoint(endpoint: ImapEndpointConfig, account:
     tls: ca || fingerprint ? { ca, fingerprint } : undefined,
     ...(endpoint.timeoutSeconds !== undefined ? { timeoutSeconds: endpoint.timeoutSeconds } : {}),
   };
+}
+
+async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const words = describeSystemError(err);
+    throw words ? new Error(`the CA file in "tls.ca": ${words}; fix the path in the config`) : err;
+  }
 }

@@ -10,12 +10,13 @@ import type { MailStore } from '../store/mail-store.js';
 import { openAccountStores } from '../store/open-store.js';
 import { checkMassDelete, FolderStoppedError, type PreparedFolder } from './sync-folder.js';
 import type { SyncReporter } from './sync-reporter.js';
-import { describeError } from './describe-error.js';
+import { describeError, describeSystemError } from './describe-error.js';
 import { isTransient, withRetry } from './retry.js';
 import { detectMoves, executeMoves } from './detect-moves.js';
 import { executePrepared, isQuiet, prepareDecision, syncFolderAlone, type AccountRun } from './folder-pass.js';
 import { ConnectionLanes } from './connection-lanes.js';
 import { detectFolderRenames, executeFolderRename } from './folder-renames.js';
+import { unknownFolderError } from './unknown-folder.js';
 
 export interface SyncAccountOptions {
   stateDir: string;
@@ -49,8 +50,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
   const retrying = (folder: string | null) => (err: unknown, ms: number) =>
     opts.reporter.note(account.name, folder, `${describeError(err)}; trying again in ${ms / 1000} s`);
   try {
-    lock = await acquireAccountLock(accountDir, account.name);
-    const stateStore = await AccountStateStore.open(accountDir);
+    lock = await acquireAccountLock(accountDir, account.name).catch(stateDirFailure(opts.stateDir));
+    const stateStore = await AccountStateStore.open(accountDir).catch(stateDirFailure(opts.stateDir));
     const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
     const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w));
     stores = await withRetry(() => connect(account, warn), retrying(null));
@@ -61,6 +62,8 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     const pool = (lanes = new ConnectionLanes(stores, account.connections, warn));
 
     const done = (s: FolderSummary) => opts.reporter.folderDone(account.name, s);
+    // A folder asked for by name that is not there is reported like any failed folder.
+    for (const m of missing) done(m);
     // Folders are listed one after another, in order, on the pass's own connection: a message
     // another client moves between folders meanwhile is then seen gone from one and new in the
     // other in a predictable order (a parallel listing could miss it in both and take the move
@@ -149,13 +152,11 @@ async function decideFolders(run: AccountRun, onRetry: (err: unknown, ms: number
   );
   const select = (names: string[]) => names.filter((n) => folderSelected(account.folders, n) && (opts.folders.length === 0 || opts.folders.includes(n)));
   const decisions = planFolders(select(remoteFolders.map((f) => f.name)), select(localFolders.map((f) => f.name)), select(known), account.direction);
+  const existing = [...remoteFolders, ...localFolders].map((f) => f.name);
+  const excluded = new Set(existing.filter((n) => !folderSelected(account.folders, n)));
   const missing = opts.folders
     .filter((wanted) => !decisions.some((d) => d.folder === wanted))
-    .map((wanted): FolderSummary => ({
-      ...emptyFolderSummary(wanted),
-      outcome: 'failed',
-      error: `no folder "${wanted}" on either side (or it is excluded by the account's folder filter)`,
-    }));
+    .map((wanted): FolderSummary => ({ ...emptyFolderSummary(wanted), outcome: 'failed', error: unknownFolderError(wanted, existing, excluded) }));
   return { decisions, missing };
 }
 
@@ -190,6 +191,14 @@ async function retryAlone(run: AccountRun, p: PreparedFolder, onRetry: (err: unk
   } catch (err) {
     fail(s, err);
   }
+}
+
+/** A state directory that cannot be used, named as such with what to do (rejects with it). */
+function stateDirFailure(stateDir: string): (err: unknown) => never {
+  return (err) => {
+    const words = describeSystemError(err, (who) => `${who} needs write access to it; fix its owner or mode, or set "stateDir" in the config to a directory it can write`);
+    throw words ? new Error(`cannot use the state directory ${stateDir}: ${words}`) : err;
+  };
 }
 
 function fail(s: FolderSummary, err: unknown): void {

@@ -12,7 +12,7 @@ describe('mailferry watch arguments', () => {
 
   it.each([
     [['watch', '--interval', '5'], /--interval must be a number of seconds from 10/],
-    [['watch', '--dry-run'], /--dry-run is not an option of "mailferry watch"/],
+    [['watch', '--dry-run'], /--dry-run is for "mailferry sync", not "watch"/],
     [['sync', '--push', 'INBOX'], /--push is for "mailferry watch"/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);

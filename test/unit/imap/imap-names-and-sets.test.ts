@@ -67,7 +67,7 @@ describe('classifyConnectError', () => {
 
   it('names the reason without the password', () => {
     const refused = classifyConnectError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), endpoint);
-    expect([refused.kind, refused.message]).toEqual(['unreachable', 'cannot reach imap.example.org:993: connection refused']);
+    expect([refused.kind, refused.message]).toEqual(['unreachable', expect.stringMatching(/^cannot reach imap\.example\.org:993: connection refused \(nothing listens on that port\); check "host" and "port"/)]);
 
     const auth = classifyConnectError(Object.assign(new Error('x'), { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED' }), endpoint);
     expect([auth.kind, auth.message]).toEqual(['auth', 'login failed for alice at imap.example.org: wrong user name or password']);

@@ -43,22 +43,32 @@ interface ErrorFields {
   tlsFailed?: unknown;
 }
 
+const RESET = 'connection reset; if it keeps happening, check "port" and "security"';
+const CLOSED = 'the server closed the connection; if it keeps happening, check "port" and "security"';
+
+/** Why a connection could not be made, and what to check: `cannot reach HOST:PORT: <this>`. */
 const UNREACHABLE: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  CONNECT_TIMEOUT: 'connection timed out',
-  ETIMEOUT: 'the server stopped answering',
-  EHOSTUNREACH: 'no route to host',
-  ENETUNREACH: 'network unreachable',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  NoConnection: 'the server closed the connection',
-  EConnectionClosed: 'the server closed the connection',
-  ClosedAfterConnectText: 'the server closed the connection',
-  ClosedAfterConnectTLS: 'the server closed the connection',
+  ECONNREFUSED: 'connection refused (nothing listens on that port); check "host" and "port" (IMAP: 993 with security "tls", 143 with "starttls")',
+  ENOTFOUND: 'host name not found; check "host" for a typo, and that this computer is online',
+  EAI_AGAIN: 'host name lookup failed (no answer from DNS); check that this computer is online',
+  ETIMEDOUT: 'connection timed out; check "host" and "port", and that no firewall blocks the port',
+  CONNECT_TIMEOUT: 'connection timed out; check "host" and "port", and that no firewall blocks the port',
+  ETIMEOUT: 'the server stopped answering (for longer than "timeoutSeconds")',
+  EHOSTUNREACH: 'no route to host; check that this computer is online and "host" is right',
+  ENETUNREACH: 'network unreachable; check that this computer is online',
+  ECONNRESET: RESET,
+  EPIPE: RESET,
+  NoConnection: CLOSED,
+  EConnectionClosed: CLOSED,
+  ClosedAfterConnectText: CLOSED,
+  ClosedAfterConnectTLS: CLOSED,
 };
+
+/** What OpenSSL says when the bytes it got are not TLS at all (a plain-text IMAP greeting, say). */
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|record layer failure|http request|ERR_SSL_WRONG_VERSION_NUMBER|ERR_SSL_PACKET_LENGTH_TOO_LONG/i;
+
+/** The implicit-TLS IMAP port: a server there waits for a TLS hello and never greets in plain text. */
+const IMAPS_PORT = 993;
 
 /** Turns whatever connecting and logging in threw into an ImapConnectError. */
 export function classifyConnectError(err: unknown, endpoint: ImapEndpoint): ImapConnectError {
@@ -74,16 +84,38 @@ export function classifyConnectError(err: unknown, endpoint: ImapEndpoint): Imap
   const unreachable = UNREACHABLE[code];
   if (unreachable) return new ImapConnectError('unreachable', `cannot reach ${where}: ${unreachable}`);
   if (code === 'GREETING_TIMEOUT') {
+    if (endpoint.security !== 'tls' && endpoint.port === IMAPS_PORT) {
+      return new ImapConnectError('protocol', `${where} sent no IMAP greeting: port ${IMAPS_PORT} is IMAP over TLS; use security "tls" with it (or port 143 with "${endpoint.security}")`);
+    }
     return new ImapConnectError('protocol', `${where} accepted the connection but sent no IMAP greeting; check the port and the security setting`);
   }
   const message = detail(e.message);
   if (e.tlsFailed === true && /STARTTLS/.test(message)) {
     return new ImapConnectError('protocol', `${where} does not offer STARTTLS; use security "tls" with the server's IMAPS port`);
   }
-  if (e.tlsFailed === true || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
-    return new ImapConnectError('protocol', `TLS handshake with ${where} failed (${message || code}); check the port and the security setting`);
+  const tls = e.tlsFailed === true || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS');
+  if (tls && (NOT_TLS.test(code) || NOT_TLS.test(message))) {
+    const port = endpoint.port === IMAPS_PORT ? '' : `, or port ${IMAPS_PORT}`;
+    return new ImapConnectError('protocol', `the server at ${where} does not speak TLS on this port; try security: starttls (or none on loopback)${port}`);
   }
-  return new ImapConnectError('protocol', `IMAP login at ${where} failed: ${message || code || 'unknown error'}`);
+  if (tls) {
+    return new ImapConnectError('protocol', `TLS handshake with ${where} failed (${openSslReason(message) || code}); check the port and the security setting`);
+  }
+  return new ImapConnectError('protocol', `IMAP login at ${where} failed: ${oneLine(message) || code || 'unknown error'}`);
+}
+
+/**
+ * OpenSSL's own words without its error-stack framing: from
+ * `805C…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl3_record.c:350:`
+ * the reason, `wrong version number`. Other texts come back on one line.
+ */
+export function openSslReason(message: string): string {
+  const stack = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/i.exec(message.trim());
+  return stack ? stack[1]!.trim() : oneLine(message);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function authReason(e: ErrorFields, detail: (text: unknown) => string): string {

@@ -110,12 +110,12 @@ function AccountSummary({ account: a }: { account: AccountView }) {
         <div>
           <dt>Last sync</dt>
           <dd>
-            <Time iso={a.lastSync} />
+            <Time iso={a.lastSync} tense="past" />
           </dd>
         </div>
         <div>
           <dt>Next sync</dt>
-          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" />}</dd>
+          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" tense="future" />}</dd>
         </div>
       </dl>
       {a.lastError && a.state === 'error' && <AccountError account={a} />}
@@ -212,7 +212,7 @@ function FolderStatus({ account, row, progress }: { account: AccountView; row: F
         <span className="muted">
           {s ? (
             <>
-              Synced <Time iso={s.lastSync} />
+              Synced <Time iso={s.lastSync} tense="past" />
             </>
           ) : (row.listed?.included ?? false) ? (
             'Not synced yet'

@@ -36,6 +36,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { applySettingsPatch, migrateSettings, SETTINGS_VERSION } from './settings/settings.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { trayModel, type TrayModel } from './tray/tray-model.js';
+import { forTheApp, sideNames, type SideNames } from './wording/app-wording.js';
 import { checkMaildir } from './wizard/check-maildir.js';
 import { testConnection } from './wizard/connection-test.js';
 import { guessServer, InvalidEmailAddressError } from '../engine/setup/guess-server.js';
@@ -248,7 +249,7 @@ export class AppService {
     listConflicts: async ({ account }) => {
       const names = this.selected(account);
       await Promise.all(names.map((n) => this.refreshOverview(n)));
-      return names.flatMap((n) => conflictViews(n, this.runtime(n).overview));
+      return names.flatMap((n) => conflictViews(n, this.runtime(n).overview, this.config.accounts.find((a) => a.name === n)));
     },
     settleConflict: async ({ account, folder, conflictId, choice }) => {
       this.account(account);
@@ -464,7 +465,7 @@ export class AppService {
         const runtime = this.runtimes.get(e.account);
         runtime?.lastOutcomes.set(e.summary.folder, { outcome: e.summary.outcome, error: e.summary.error });
         for (const note of e.summary.notes) this.log('warning', e.account, e.summary.folder, note);
-        if (e.summary.error !== null) this.log('error', e.account, e.summary.folder, e.summary.error);
+        if (e.summary.error !== null) this.log('error', e.account, e.summary.folder, forTheApp(e.summary.error, this.sides(e.account)));
         // A folder that failed or was stopped counts in the account's totals at once.
         this.accountChanged(e.account);
         return;
@@ -693,6 +694,11 @@ export class AppService {
       { running: this.scheduler.isRunning(account.name), paused: this.scheduler.isPaused(account.name), nextSync: this.scheduler.nextSync(account.name) },
       this.passwords,
     );
+  }
+
+  /** How the app names the account's two sides (wording/app-wording.ts). */
+  private sides(name: string): SideNames {
+    return sideNames(this.config.accounts.find((a) => a.name === name));
   }
 
   private account(name: string): AccountConfig {

@@ -3,6 +3,7 @@ import type { AccountOverview } from '../../../shared/api/engine-protocol.js';
 import { CHOICES_BY_KIND } from '../../../shared/conflicts.js';
 import { folderSelected, type AccountConfig } from '../../../shared/config.js';
 import { describePendingWork, hasPendingWork, type FolderSummary } from '../../../shared/sync-summary.js';
+import { forTheApp, sideNames } from '../wording/app-wording.js';
 import { endpointView } from './account-config.js';
 import type { Passwords } from './passwords.js';
 
@@ -74,7 +75,7 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
       localMessages: f.localMessages,
       lastSync: f.lastSync,
       lastOutcome: last?.outcome ?? null,
-      lastError: last?.error ?? null,
+      lastError: last?.error ? forTheApp(last.error, sideNames(account)) : null,
       pending: f.pending !== null && hasPendingWork(f.pending) ? describePendingWork(f.pending, sideNames(account)) : null,
       conflicts: f.conflicts.filter((c) => c.settled === null).length,
       damaged: f.damaged,
@@ -90,7 +91,7 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
       localMessages: 0,
       lastSync: null,
       lastOutcome: last.outcome,
-      lastError: last.error,
+      lastError: last.error ? forTheApp(last.error, sideNames(account)) : null,
       pending: null,
       conflicts: 0,
       damaged: null,
@@ -99,19 +100,15 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
   return views.sort((a, b) => (a.folder === 'INBOX' ? -1 : b.folder === 'INBOX' ? 1 : a.folder.localeCompare(b.folder)));
 }
 
-/** How the app names the two sides in sentences about mail on one side only. */
-function sideNames(account: AccountConfig): { local: string; remote: string } {
-  return { local: account.local.type === 'maildir' ? 'this computer' : 'the local account', remote: 'the server' };
-}
-
-export function conflictViews(account: string, overview: AccountOverview | null): ConflictView[] {
+/** `config`: the account's settings, for naming its sides in the app's words. */
+export function conflictViews(account: string, overview: AccountOverview | null, config?: AccountConfig): ConflictView[] {
   return (overview?.folders ?? []).flatMap((f) =>
     f.conflicts.map((c) => ({
       id: c.id,
       account,
       folder: f.folder,
       kind: c.kind,
-      detail: c.detail,
+      detail: forTheApp(c.detail, sideNames(config), true),
       sides: c.sides,
       at: c.at,
       choices: [...CHOICES_BY_KIND[c.kind]],

@@ -52,3 +52,22 @@ export function forTheApp(text: string, names: SideNames, onConflicts = false): 
 function sides(text: string, names: SideNames): string {
   return text.replace(/\bthe (local|remote) side\b/g, (_m, side: string) => (side === 'local' ? names.local : names.remote));
 }
+
+/** A note of a folder's pass (FolderSummary.notes), for the activity log: news, or a warning. */
+export function noteForTheApp(note: string, names: SideNames): { level: 'info' | 'warning'; message: string } {
+  const name = (side: string) => (side === 'local' ? names.local : names.remote);
+  let m: RegExpExecArray | null;
+  if ((m = /^created on the (local|remote) side$/.exec(note))) return { level: 'info', message: `folder created on ${name(m[1]!)}` };
+  if ((m = /^recreated on the (local|remote) side as you chose$/.exec(note))) return { level: 'info', message: `folder created again on ${name(m[1]!)}, as you chose` };
+  if (note === 'gone from both sides; forgotten') return { level: 'info', message: 'folder gone from both sides; Mailferry no longer keeps track of it' };
+  if ((m = /^deleted on the (local|remote) side; the (local|remote) copy was removed too$/.exec(note))) {
+    return { level: 'info', message: `folder deleted on ${name(m[1]!)}, so it was removed from ${name(m[2]!)} too` };
+  }
+  if ((m = /^exists only on the (local|remote) side and direction is (pull|push)$/.exec(note.replace(/^not synced: /, '')))) {
+    const way = m[2] === 'pull' ? 'only from the server' : 'only to the server';
+    return { level: 'info', message: `folder not synced: it is only on ${name(m[1]!)}, and this account copies ${way}` };
+  }
+  // The same message back under a new id: recognised, nothing copied twice.
+  if (/ left this folder on the (local|remote) side and came back under a new id; recognised as the same message$/.test(note)) return { level: 'info', message: sides(note, names) };
+  return { level: 'warning', message: sides(note, names) };
+}

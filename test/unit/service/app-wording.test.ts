@@ -81,3 +81,51 @@ describe('the safety check in the app', () => {
     expect(alert).toMatchObject({ kind: 'safety-stop', detail: `Archive: ${expected} ${advice}` });
   });
 });
+
+describe('the activity log in the app’s words', () => {
+  it('a folder created, forgotten or deleted as asked is news, not a warning; a damaged state is a warning; sides are named as on screen', async () => {
+    const w = await world({ kind: 'memory' });
+    w.engine.onSync = (cmd, emit) => {
+      const { runId, account } = cmd;
+      const created = { ...emptyFolderSummary('Projects'), notes: ['created on the local side'] };
+      const forgotten = { ...emptyFolderSummary('Old'), outcome: 'unchanged' as const, notes: ['gone from both sides; forgotten'] };
+      const removed = { ...emptyFolderSummary('Tmp'), notes: ['deleted on the remote side; the local copy was removed too'] };
+      const damaged = { ...emptyFolderSummary('INBOX'), notes: ['state for this folder was damaged (bad checksum); it was set aside and the folder re-paired by message identity'] };
+      const folders = [created, forgotten, removed, damaged];
+      emit({ type: 'syncStarted', runId, account });
+      for (const summary of folders) emit({ type: 'folderDone', runId, account, summary });
+      emit({ type: 'syncFinished', runId, account, summary: { account, error: null, folders }, errorKind: null, fingerprint: null, skipped: null });
+      emit({ type: 'status', account, overview: { account, folders: [] } });
+    };
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'activity', (e) => e.message.startsWith('sync finished'));
+    const log = ((await w.call('getActivity', {})) as ActivityEntry[]).filter((e) => e.folder !== null);
+    const line = (folder: string) => log.filter((e) => e.folder === folder).map((e) => [e.level, e.message]);
+    expect(line('Projects')).toEqual([['info', 'folder created on this computer']]);
+    expect(line('Old')).toEqual([['info', 'folder gone from both sides; Mailferry no longer keeps track of it']]);
+    expect(line('Tmp')).toEqual([['info', 'folder deleted on the server, so it was removed from this computer too']]);
+    expect(line('INBOX')).toEqual([['warning', expect.stringMatching(/^state for this folder was damaged/)]]);
+  });
+
+  it('a conflict settled is logged with the button’s words, not the engine’s code', async () => {
+    const { join } = await import('node:path');
+    const { accountOverview } = await import('../../../electron/engine/host/account-overview.js');
+    const { AccountStateStore } = await import('../../../electron/engine/state/account-state-store.js');
+    const w = await world({ kind: 'memory' });
+    const stateDir = join(w.dir, 'state');
+    w.engine.readOverview = (account) => accountOverview(stateDir, account);
+    await w.call('addAccount', { account: input(w) });
+    await until(w, 'accountChanged', (a) => a.state === 'up-to-date');
+    w.engine.onSync = () => {};
+    const store = await AccountStateStore.open(join(stateDir, 'work'));
+    const loaded = await store.loadFolder('INBOX');
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const journal = store.openJournal('INBOX', loaded.state, loaded.seq);
+    journal.append({ op: 'conflict', conflict: { id: 'c1', kind: 'delete-vs-change', folder: 'INBOX', detail: 'deleted on the local side but changed on the remote side', pairKey: null, at: Date.parse(AT) } });
+    await journal.sync('a conflict recorded');
+    await journal.close();
+    await w.call('settleConflict', { account: 'work', folder: 'INBOX', conflictId: 'c1', choice: 'keep-both' });
+    const log = (await w.call('getActivity', { query: 'settled' })) as ActivityEntry[];
+    expect(log.map((e) => e.message)).toEqual(['conflict settled: you chose “Keep the message” (deleted on one side, changed on the other); the next sync carries it out']);
+  });
+});

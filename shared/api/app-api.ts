@@ -210,6 +210,9 @@ export const ScreenTargetSchema = z.strictObject({
   account: z.string().nullable(),
 });
 
+/** What a notification is about: the renderer drops an in-page notice once all of it is fixed. */
+export const AlertKindSchema = z.enum(['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted', 'safety-stop', 'not-in-step', 'new-conflicts', 'new-mail']);
+
 export const NotificationSchema = z.strictObject({
   id: z.string(),
   at: isoTime,
@@ -217,6 +220,8 @@ export const NotificationSchema = z.strictObject({
   title: z.string(),
   body: z.string(),
   target: ScreenTargetSchema,
+  /** The problems (or news) it reports, one per alert it groups. */
+  about: z.array(z.strictObject({ kind: AlertKindSchema, account: z.string() })),
 });
 
 export const ConnectionTestResultSchema = z.discriminatedUnion('ok', [
@@ -440,6 +445,7 @@ export type Settings = z.output<typeof SettingsSchema>;
 export type SettingsPatch = z.output<typeof SettingsPatchSchema>;
 export type ScreenTarget = z.output<typeof ScreenTargetSchema>;
 export type AppNotification = z.output<typeof NotificationSchema>;
+export type AlertKind = z.output<typeof AlertKindSchema>;
 export type ConnectionTestResult = z.output<typeof ConnectionTestResultSchema>;
 export type ServerGuess = z.output<typeof ServerGuessSchema>;
 export type MaildirCheck = z.output<typeof MaildirCheckSchema>;

@@ -1,7 +1,7 @@
-import type { AppNotification, ScreenTarget, Settings } from '../../../shared/api/app-api.js';
+import type { AlertKind, AppNotification, ScreenTarget, Settings } from '../../../shared/api/app-api.js';
 
 /** Things worth a notification: each one needs the user (or, for new mail, was asked for). */
-export type AlertKind = 'auth-failed' | 'unreachable' | 'tls-changed' | 'tls-untrusted' | 'safety-stop' | 'not-in-step' | 'new-conflicts' | 'new-mail';
+export type { AlertKind };
 
 export interface Alert {
   kind: AlertKind;
@@ -106,10 +106,11 @@ export class NotificationRules {
   private compose(alerts: Alert[], now: number): AppNotification {
     const id = `n${++this.sequence}`;
     const at = new Date(now).toISOString();
+    const about = alerts.map((a) => ({ kind: a.kind, account: a.account }));
     const severity = alerts.some((a) => ERROR_KINDS.has(a.kind) || a.kind === 'safety-stop') ? 'error' : alerts.every((a) => a.kind === 'new-mail') ? 'info' : 'warning';
     if (alerts.length === 1) {
       const a = alerts[0]!;
-      return { id, at, severity, title: TITLES[a.kind](a.account), body: a.detail, target: targetOf(a) };
+      return { id, at, severity, title: TITLES[a.kind](a.account), body: a.detail, target: targetOf(a), about };
     }
     const accounts = [...new Set(alerts.map((a) => a.account))];
     const kinds = new Set(alerts.map((a) => a.kind));
@@ -123,7 +124,7 @@ export class NotificationRules {
         : accounts.length === 1
           ? { screen: 'account', account: accounts[0]! }
           : { screen: 'accounts', account: null };
-    return { id, at, severity, title: `Mailferry: ${alerts.length} things need your attention`, body: [...shown, ...more].join('\n'), target };
+    return { id, at, severity, title: `Mailferry: ${alerts.length} things need your attention`, body: [...shown, ...more].join('\n'), target, about };
   }
 }
 

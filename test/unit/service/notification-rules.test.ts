@@ -21,7 +21,7 @@ describe('notification rules', () => {
     rules.report(auth('work'), ALL, 0);
     expect(rules.flush(5_000)).toBeNull(); // still inside the grouping window
     const { n } = flushDue(rules);
-    expect(n).toMatchObject({ title: 'Login failed for “work”', severity: 'error', target: { screen: 'account', account: 'work' } });
+    expect(n).toMatchObject({ title: 'Login failed for “work”', severity: 'error', target: { screen: 'account', account: 'work' }, about: [{ kind: 'auth-failed', account: 'work' }] });
     for (let t = 5 * MIN; t <= 60 * MIN; t += 5 * MIN) rules.report(auth('work'), ALL, t);
     expect(rules.dueAt()).toBeNull();
     rules.resolved('work');

@@ -68,11 +68,12 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
   const known = new Set(folders.map((f) => f.folder));
   const views: FolderView[] = folders.map((f) => {
     const last = runtime.lastOutcomes.get(f.folder);
+    const counts = countsNow(f);
     return {
       folder: f.folder,
       included: folderSelected(account.folders, f.folder),
-      remoteMessages: f.remoteMessages,
-      localMessages: f.localMessages,
+      remoteMessages: counts.remote,
+      localMessages: counts.local,
       lastSync: f.lastSync,
       lastOutcome: last?.outcome ?? null,
       lastError: last?.error ? forTheApp(last.error, sideNames(account)) : null,
@@ -101,6 +102,19 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
 }
 
 /** `config`: the account's settings, for naming its sides in the app's words. */
+/**
+ * Messages on each side. The state counts what the last sync left; a folder the safety check
+ * stopped was not synced since, and its conflict holds what each side held when it was stopped
+ * (a Maildir folder emptied: 0 here, not the 42 of the last sync), until the next pass records
+ * the outcome of the user's choice.
+ */
+function countsNow(f: AccountOverview['folders'][number]): { remote: number; local: number } {
+  const stopped = f.conflicts.find((c) => c.kind === 'mass-delete-stopped' && c.sides !== null);
+  const remote = stopped?.sides?.remote.messages;
+  const local = stopped?.sides?.local.messages;
+  return { remote: remote ?? f.remoteMessages, local: local ?? f.localMessages };
+}
+
 export function conflictViews(account: string, overview: AccountOverview | null, config?: AccountConfig): ConflictView[] {
   return (overview?.folders ?? []).flatMap((f) =>
     f.conflicts.map((c) => ({

@@ -468,6 +468,8 @@ export class AppService {
       case 'folderDone': {
         const runtime = this.runtimes.get(e.account);
         runtime?.lastOutcomes.set(e.summary.folder, { outcome: e.summary.outcome, error: e.summary.error });
+        const finished = this.rates.finished(e.account, e.summary);
+        if (finished) this.emit('progress', finished);
         for (const note of e.summary.notes) {
           const { level, message } = noteForTheApp(note, this.sides(e.account));
           this.log(level, e.account, e.summary.folder, message);

@@ -288,6 +288,8 @@ export const FolderProgressSchema = z.strictObject({
   bytesPerSecond: z.number().nullable(),
   /** Seconds until the folder's copies are done; null when unknown. */
   etaSeconds: z.number().nullable(),
+  /** Set on a folder's last progress of the pass (phase done): how the folder ended, e.g. stopped by the safety check. */
+  outcome: FolderOutcomeSchema.nullable(),
 });
 
 const empty = z.strictObject({});

@@ -36,6 +36,8 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { applySettingsPatch, migrateSettings, SETTINGS_VERSION } from './settings/settings.js';
 import type { SettingsStore } from './settings/settings-store.js';
 import { trayModel, type TrayModel } from './tray/tray-model.js';
+import { forTheApp, noteForTheApp, sideNames, type SideNames } from './wording/app-wording.js';
+import { choiceText, CONFLICT_TITLE } from '../../shared/conflict-wording.js';
 import { checkMaildir } from './wizard/check-maildir.js';
 import { testConnection } from './wizard/connection-test.js';
 import { guessServer, InvalidEmailAddressError } from '../engine/setup/guess-server.js';
@@ -248,7 +250,7 @@ export class AppService {
     listConflicts: async ({ account }) => {
       const names = this.selected(account);
       await Promise.all(names.map((n) => this.refreshOverview(n)));
-      return names.flatMap((n) => conflictViews(n, this.runtime(n).overview));
+      return names.flatMap((n) => conflictViews(n, this.runtime(n).overview, this.config.accounts.find((a) => a.name === n)));
     },
     settleConflict: async ({ account, folder, conflictId, choice }) => {
       this.account(account);
@@ -265,7 +267,10 @@ export class AppService {
         if (Date.now() > deadline) throw new ApiFailure('busy', `"${account}" is still syncing; choose again when the pass is done`);
         await new Promise((r) => setTimeout(r, 250));
       }
-      this.log('info', account, folder, `conflict settled: ${choice}; the next pass carries it out`);
+      const kind = this.runtime(account).overview?.folders.find((f) => f.folder === folder)?.conflicts.find((c) => c.id === conflictId)?.kind;
+      // The kind is known once the Conflicts screen has listed it; a bare request still reads as words.
+      const chosen = kind ? `“${choiceText(kind, choice).label}” (${CONFLICT_TITLE[kind].toLowerCase()})` : `to ${choice.replace('-', ' ')}`;
+      this.log('info', account, folder, `conflict settled: you chose ${chosen}; the next sync carries it out`);
       // Reading the state announces the change; without an engine to read it, say so anyway.
       if (!(await this.refreshOverview(account))) this.emit('conflictsChanged', { account });
       this.scheduler.syncNow(account);
@@ -463,14 +468,19 @@ export class AppService {
       case 'folderDone': {
         const runtime = this.runtimes.get(e.account);
         runtime?.lastOutcomes.set(e.summary.folder, { outcome: e.summary.outcome, error: e.summary.error });
-        for (const note of e.summary.notes) this.log('warning', e.account, e.summary.folder, note);
-        if (e.summary.error !== null) this.log('error', e.account, e.summary.folder, e.summary.error);
+        const finished = this.rates.finished(e.account, e.summary);
+        if (finished) this.emit('progress', finished);
+        for (const note of e.summary.notes) {
+          const { level, message } = noteForTheApp(note, this.sides(e.account));
+          this.log(level, e.account, e.summary.folder, message);
+        }
+        if (e.summary.error !== null) this.log('error', e.account, e.summary.folder, forTheApp(e.summary.error, this.sides(e.account)));
         // A folder that failed or was stopped counts in the account's totals at once.
         this.accountChanged(e.account);
         return;
       }
       case 'note':
-        this.log('info', e.account, e.folder, e.message);
+        this.log('info', e.account, e.folder, forTheApp(e.message, this.sides(e.account)));
         return;
       case 'syncFinished':
         this.passFinished(e);
@@ -693,6 +703,11 @@ export class AppService {
       { running: this.scheduler.isRunning(account.name), paused: this.scheduler.isPaused(account.name), nextSync: this.scheduler.nextSync(account.name) },
       this.passwords,
     );
+  }
+
+  /** How the app names the account's two sides (wording/app-wording.ts). */
+  private sides(name: string): SideNames {
+    return sideNames(this.config.accounts.find((a) => a.name === name));
   }
 
   private account(name: string): AccountConfig {

@@ -210,6 +210,9 @@ export const ScreenTargetSchema = z.strictObject({
   account: z.string().nullable(),
 });
 
+/** What a notification is about: the renderer drops an in-page notice once all of it is fixed. */
+export const AlertKindSchema = z.enum(['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted', 'safety-stop', 'not-in-step', 'new-conflicts', 'new-mail']);
+
 export const NotificationSchema = z.strictObject({
   id: z.string(),
   at: isoTime,
@@ -217,6 +220,8 @@ export const NotificationSchema = z.strictObject({
   title: z.string(),
   body: z.string(),
   target: ScreenTargetSchema,
+  /** The problems (or news) it reports, one per alert it groups. */
+  about: z.array(z.strictObject({ kind: AlertKindSchema, account: z.string() })),
 });
 
 export const ConnectionTestResultSchema = z.discriminatedUnion('ok', [
@@ -283,6 +288,8 @@ export const FolderProgressSchema = z.strictObject({
   bytesPerSecond: z.number().nullable(),
   /** Seconds until the folder's copies are done; null when unknown. */
   etaSeconds: z.number().nullable(),
+  /** Set on a folder's last progress of the pass (phase done): how the folder ended, e.g. stopped by the safety check. */
+  outcome: FolderOutcomeSchema.nullable(),
 });
 
 const empty = z.strictObject({});
@@ -440,6 +447,7 @@ export type Settings = z.output<typeof SettingsSchema>;
 export type SettingsPatch = z.output<typeof SettingsPatchSchema>;
 export type ScreenTarget = z.output<typeof ScreenTargetSchema>;
 export type AppNotification = z.output<typeof NotificationSchema>;
+export type AlertKind = z.output<typeof AlertKindSchema>;
 export type ConnectionTestResult = z.output<typeof ConnectionTestResultSchema>;
 export type ServerGuess = z.output<typeof ServerGuessSchema>;
 export type MaildirCheck = z.output<typeof MaildirCheckSchema>;

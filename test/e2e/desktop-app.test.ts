@@ -196,14 +196,14 @@ describe('the app through mailferry serve', () => {
     await page.getByLabel('Search').fill('conflict settled');
     // Only matching entries remain once the search has run.
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'account added' }).count()).toBe(0);
-    expect(await page.getByRole('row').filter({ hasText: 'conflict settled: delete-both' }).count()).toBe(1);
+    expect(await page.getByRole('row').filter({ hasText: 'conflict settled: you chose “Delete on both sides”' }).count()).toBe(1);
     await page.getByLabel('Search').fill('');
     await page.getByRole('row').filter({ hasText: 'account added' }).first().waitFor();
     await page.getByRole('button', { name: 'Copy for a bug report' }).click();
     await page.getByText(/^Copied \d+ entries/).waitFor();
     const copied = String(await page.evaluate('navigator.clipboard.readText()'));
     expect(copied).toMatch(/^Mailferry \S+ \(headless\)\n/);
-    expect(copied).toContain('conflict settled: delete-both');
+    expect(copied).toContain('conflict settled: you chose “Delete on both sides”');
     expect(copied).not.toContain(user.password);
     await shot('activity');
 

@@ -4,7 +4,7 @@ import type { Side } from '../state/folder-state.js';
 import type { FolderStatus } from '../store/mail-store.js';
 import { sameStatus, statusVouches } from '../store/folder-status.js';
 import { planFolder, type Listing } from '../plan/plan-folder.js';
-import { massDeleteCheck } from '../plan/safety-check.js';
+import { massDeleteCheck, type MassDeleteVerdict } from '../plan/safety-check.js';
 import type { FolderPlan } from '../plan/folder-plan.js';
 import { pairedIds, type FolderContext } from './folder-context.js';
 import { flows } from '../plan/folder-plan.js';
@@ -93,9 +93,7 @@ export async function checkMassDelete(p: PreparedFolder): Promise<void> {
   const verdict = massDeleteCheck(p.plan, counts);
   if (!verdict || p.allowMassDelete) return;
   const { ctx } = p;
-  const message =
-    `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
-    `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${ctx.folder}"`;
+  const message = massDeleteStopMessage(verdict, ctx.folder);
   ctx.journal.append({
     op: 'conflict',
     conflict: {
@@ -110,6 +108,17 @@ export async function checkMassDelete(p: PreparedFolder): Promise<void> {
   });
   await ctx.journal.sync('mass delete stopped');
   throw new FolderStoppedError(message);
+}
+
+/**
+ * The safety check's words, in the CLI's terms (the app says it its own way: service/wording/
+ * app-wording.ts reads this sentence).
+ */
+export function massDeleteStopMessage(verdict: MassDeleteVerdict, folder: string): string {
+  return (
+    `stopped by the mass-delete safety check: this run would delete ${verdict.deletes} of ${verdict.messages} messages on the ${verdict.side} side ` +
+    `because they are gone from the other side. If that is intended, run again with --allow-mass-delete --folder "${folder}"`
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AccountOverview } from '../../../shared/api/engine-protocol.js';
 import { CHOICES_BY_KIND } from '../../../shared/conflicts.js';
 import { folderSelected, type AccountConfig } from '../../../shared/config.js';
 import { describePendingWork, hasPendingWork, type FolderSummary } from '../../../shared/sync-summary.js';
+import { forTheApp, sideNames } from '../wording/app-wording.js';
 import { endpointView } from './account-config.js';
 import type { Passwords } from './passwords.js';
 
@@ -67,14 +68,15 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
   const known = new Set(folders.map((f) => f.folder));
   const views: FolderView[] = folders.map((f) => {
     const last = runtime.lastOutcomes.get(f.folder);
+    const counts = countsNow(f);
     return {
       folder: f.folder,
       included: folderSelected(account.folders, f.folder),
-      remoteMessages: f.remoteMessages,
-      localMessages: f.localMessages,
+      remoteMessages: counts.remote,
+      localMessages: counts.local,
       lastSync: f.lastSync,
       lastOutcome: last?.outcome ?? null,
-      lastError: last?.error ?? null,
+      lastError: last?.error ? forTheApp(last.error, sideNames(account)) : null,
       pending: f.pending !== null && hasPendingWork(f.pending) ? describePendingWork(f.pending, sideNames(account)) : null,
       conflicts: f.conflicts.filter((c) => c.settled === null).length,
       damaged: f.damaged,
@@ -90,7 +92,7 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
       localMessages: 0,
       lastSync: null,
       lastOutcome: last.outcome,
-      lastError: last.error,
+      lastError: last.error ? forTheApp(last.error, sideNames(account)) : null,
       pending: null,
       conflicts: 0,
       damaged: null,
@@ -99,19 +101,28 @@ export function folderViews(account: AccountConfig, runtime: AccountRuntime): Fo
   return views.sort((a, b) => (a.folder === 'INBOX' ? -1 : b.folder === 'INBOX' ? 1 : a.folder.localeCompare(b.folder)));
 }
 
-/** How the app names the two sides in sentences about mail on one side only. */
-function sideNames(account: AccountConfig): { local: string; remote: string } {
-  return { local: account.local.type === 'maildir' ? 'this computer' : 'the local account', remote: 'the server' };
+/** `config`: the account's settings, for naming its sides in the app's words. */
+/**
+ * Messages on each side. The state counts what the last sync left; a folder the safety check
+ * stopped was not synced since, and its conflict holds what each side held when it was stopped
+ * (a Maildir folder emptied: 0 here, not the 42 of the last sync), until the next pass records
+ * the outcome of the user's choice.
+ */
+function countsNow(f: AccountOverview['folders'][number]): { remote: number; local: number } {
+  const stopped = f.conflicts.find((c) => c.kind === 'mass-delete-stopped' && c.sides !== null);
+  const remote = stopped?.sides?.remote.messages;
+  const local = stopped?.sides?.local.messages;
+  return { remote: remote ?? f.remoteMessages, local: local ?? f.localMessages };
 }
 
-export function conflictViews(account: string, overview: AccountOverview | null): ConflictView[] {
+export function conflictViews(account: string, overview: AccountOverview | null, config?: AccountConfig): ConflictView[] {
   return (overview?.folders ?? []).flatMap((f) =>
     f.conflicts.map((c) => ({
       id: c.id,
       account,
       folder: f.folder,
       kind: c.kind,
-      detail: c.detail,
+      detail: forTheApp(c.detail, sideNames(config), true),
       sides: c.sides,
       at: c.at,
       choices: [...CHOICES_BY_KIND[c.kind]],

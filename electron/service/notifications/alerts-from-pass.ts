@@ -1,6 +1,7 @@
 import type { AccountSummary } from '../../../shared/sync-summary.js';
 import type { AccountConfig } from '../../../shared/config.js';
 import type { EngineErrorKind } from '../../../shared/api/engine-protocol.js';
+import { forTheApp, sideNames } from '../wording/app-wording.js';
 import type { Alert } from './notification-rules.js';
 
 /** What a finished pass has to tell the user, before the rules decide whether and when. */
@@ -19,11 +20,12 @@ export function alertsFromPass(account: AccountConfig | undefined, summary: Acco
   }
   for (const folder of summary.folders) {
     if (folder.outcome === 'stopped') {
-      alerts.push({ kind: 'safety-stop', account: name, detail: `${folder.folder}: ${folder.error ?? 'stopped'}`, key: `safety-stop:${name}:${folder.folder}` });
+      const why = folder.error === null ? 'stopped by the safety check' : forTheApp(folder.error, sideNames(account));
+      alerts.push({ kind: 'safety-stop', account: name, detail: `${folder.folder}: ${why}`, key: `safety-stop:${name}:${folder.folder}` });
     }
     // Keyed by folder alone: one notification however the counts change, until it is in step.
     if (folder.outcome === 'incomplete') {
-      alerts.push({ kind: 'not-in-step', account: name, detail: `${folder.folder}: ${folder.error ?? 'some work could not be done'}`, key: `not-in-step:${name}:${folder.folder}` });
+      alerts.push({ kind: 'not-in-step', account: name, detail: `${folder.folder}: ${folder.error === null ? 'some work could not be done' : forTheApp(folder.error, sideNames(account))}`, key: `not-in-step:${name}:${folder.folder}` });
     }
   }
   const inbox = summary.folders.find((f) => f.folder === 'INBOX');

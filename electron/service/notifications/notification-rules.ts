@@ -1,7 +1,7 @@
-import type { AppNotification, ScreenTarget, Settings } from '../../../shared/api/app-api.js';
+import type { AlertKind, AppNotification, ScreenTarget, Settings } from '../../../shared/api/app-api.js';
 
 /** Things worth a notification: each one needs the user (or, for new mail, was asked for). */
-export type AlertKind = 'auth-failed' | 'unreachable' | 'tls-changed' | 'tls-untrusted' | 'safety-stop' | 'not-in-step' | 'new-conflicts' | 'new-mail';
+export type { AlertKind };
 
 export interface Alert {
   kind: AlertKind;
@@ -28,15 +28,18 @@ export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = { groupWindowMs: 
 
 const ERROR_KINDS: ReadonlySet<AlertKind> = new Set(['auth-failed', 'unreachable', 'tls-changed', 'tls-untrusted', 'not-in-step']);
 
+/** An account by its name in Mailferry, marked as a name: "New conflicts in wizard" read as a place. */
+const named = (account: string) => `“${account}”`;
+
 const TITLES: Record<AlertKind, (account: string) => string> = {
-  'auth-failed': (a) => `Login failed for ${a}`,
-  unreachable: (a) => `Cannot reach the server of ${a}`,
-  'tls-changed': (a) => `The server certificate of ${a} changed`,
-  'tls-untrusted': (a) => `The server certificate of ${a} is not trusted`,
-  'safety-stop': (a) => `A folder of ${a} was stopped by the safety check`,
-  'not-in-step': (a) => `Some mail of ${a} is on one side only`,
-  'new-conflicts': (a) => `New conflicts in ${a}`,
-  'new-mail': (a) => `New mail in ${a}`,
+  'auth-failed': (a) => `Login failed for ${named(a)}`,
+  unreachable: (a) => `Cannot reach the server of ${named(a)}`,
+  'tls-changed': (a) => `The server certificate of ${named(a)} changed`,
+  'tls-untrusted': (a) => `The server certificate of ${named(a)} is not trusted`,
+  'safety-stop': (a) => `A folder of ${named(a)} was stopped by the safety check`,
+  'not-in-step': (a) => `Some mail of ${named(a)} is on one side only`,
+  'new-conflicts': (a) => `New conflicts in ${named(a)}`,
+  'new-mail': (a) => `New mail in ${named(a)}`,
 };
 
 /**
@@ -103,22 +106,25 @@ export class NotificationRules {
   private compose(alerts: Alert[], now: number): AppNotification {
     const id = `n${++this.sequence}`;
     const at = new Date(now).toISOString();
+    const about = alerts.map((a) => ({ kind: a.kind, account: a.account }));
     const severity = alerts.some((a) => ERROR_KINDS.has(a.kind) || a.kind === 'safety-stop') ? 'error' : alerts.every((a) => a.kind === 'new-mail') ? 'info' : 'warning';
     if (alerts.length === 1) {
       const a = alerts[0]!;
-      return { id, at, severity, title: TITLES[a.kind](a.account), body: a.detail, target: targetOf(a) };
+      return { id, at, severity, title: TITLES[a.kind](a.account), body: a.detail, target: targetOf(a), about };
     }
     const accounts = [...new Set(alerts.map((a) => a.account))];
     const kinds = new Set(alerts.map((a) => a.kind));
-    const shown = alerts.slice(0, 3).map((a) => TITLES[a.kind](a.account));
-    const more = alerts.length > 3 ? [`and ${alerts.length - 3} more`] : [];
+    // One sentence per line, each ending in a full stop: notification servers (and the page's
+    // notices) may show the lines run together.
+    const shown = alerts.slice(0, 3).map((a) => `${TITLES[a.kind](a.account)}.`);
+    const more = alerts.length > 3 ? [`And ${alerts.length - 3} more.`] : [];
     const target: ScreenTarget =
       kinds.size === 1 && (kinds.has('new-conflicts') || kinds.has('safety-stop'))
         ? { screen: 'conflicts', account: accounts.length === 1 ? accounts[0]! : null }
         : accounts.length === 1
           ? { screen: 'account', account: accounts[0]! }
           : { screen: 'accounts', account: null };
-    return { id, at, severity, title: `Mailferry: ${alerts.length} things need your attention`, body: [...shown, ...more].join('\n'), target };
+    return { id, at, severity, title: `Mailferry: ${alerts.length} things need your attention`, body: [...shown, ...more].join('\n'), target, about };
   }
 }
 

@@ -10,7 +10,12 @@ export function Notices({ onOpen }: { onOpen: (target: ScreenTarget) => void }) 
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.severity}`}>
           <p className="notice-title">{n.title}</p>
-          <p className="notice-body">{n.body}</p>
+          {/* A grouped notification has one line per problem: each its own paragraph, never run together. */}
+          {n.body.split('\n').map((line, i) => (
+            <p key={i} className="notice-body">
+              {line}
+            </p>
+          ))}
           <div className="notice-actions">
             <button
               type="button"

@@ -1,3 +1,4 @@
+import type { FolderProgressView } from '../../../shared/api/app-api.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../model/format.js';
 
 interface ProgressLineProps {
@@ -9,11 +10,20 @@ interface ProgressLineProps {
   bytesPerSecond: number | null;
   etaSeconds: number | null;
   done: boolean;
+  /** How the folder ended, once it did (FolderProgressView.outcome). */
+  outcome?: FolderProgressView['outcome'];
 }
+
+/** A folder that ended without its copies done says so instead of counts. */
+const ENDED: Partial<Record<NonNullable<FolderProgressView['outcome']>, string>> = {
+  stopped: 'Stopped by the safety check',
+  failed: 'Could not be synced',
+};
 
 export function ProgressLine(p: ProgressLineProps) {
   const rate = formatRate(p.bytesPerSecond);
-  const parts = [
+  const ended = p.done && p.outcome ? ENDED[p.outcome] : undefined;
+  const parts = ended ? [ended] : [
     p.messagesTotal > 0
       ? `${p.messagesDone.toLocaleString()} of ${formatCount(p.messagesTotal, 'message')}`
       : p.done

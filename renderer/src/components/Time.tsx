@@ -11,12 +11,13 @@ export function useNow(everyMs = 20_000): number {
   return now;
 }
 
-export function Time({ iso, fallback = 'never' }: { iso: string | null; fallback?: string }) {
+/** `tense`: the time is known to be past (something happened) or future (something planned); see formatRelative. */
+export function Time({ iso, fallback = 'never', tense }: { iso: string | null; fallback?: string; tense?: 'past' | 'future' }) {
   const now = useNow();
   if (iso === null) return <span className="muted">{fallback}</span>;
   return (
     <time dateTime={iso} title={formatDateTime(iso)}>
-      {formatRelative(iso, now)}
+      {formatRelative(iso, now, undefined, tense)}
     </time>
   );
 }

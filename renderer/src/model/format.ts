@@ -39,12 +39,19 @@ const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', Infinity],
 ];
 
-/** "5 minutes ago", "in 4 minutes", "now". */
-export function formatRelative(iso: string, now: number, locale?: string): string {
+/**
+ * "5 minutes ago", "in 4 minutes", "just now". With a `tense`, the time is known to lie on that
+ * side of now (a last sync happened, a next sync is planned): a clock a little off between the
+ * process that stamped it and this one must not make a past event "in 15 seconds", nor a due
+ * one "2 minutes ago".
+ */
+export function formatRelative(iso: string, now: number, locale?: string, tense?: 'past' | 'future'): string {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return iso;
   let amount = (then - now) / 1000;
-  if (Math.abs(amount) < 10) return 'just now';
+  if (tense === 'past') amount = Math.min(0, amount);
+  if (tense === 'future') amount = Math.max(0, amount);
+  if (Math.abs(amount) < 10) return tense === 'future' ? 'in a moment' : 'just now';
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(amount) < size) return rtf.format(Math.round(amount), unit);

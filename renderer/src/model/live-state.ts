@@ -1,5 +1,7 @@
 import type { AccountView, AppEventPayload, AppNotification, FolderProgressView } from '../../../shared/api/app-api.js';
 
+type About = AppNotification['about'][number];
+
 /**
  * What every screen shares and the host keeps current by events: the accounts, the progress of
  * each account's latest pass, in-app notices and whether the engine was restarted.
@@ -21,7 +23,36 @@ const MAX_NOTICES = 3;
 export function withAccounts(state: LiveState, accounts: AccountView[]): LiveState {
   const names = new Set(accounts.map((a) => a.name));
   const progress = Object.fromEntries(Object.entries(state.progress).filter(([name]) => names.has(name)));
-  return { ...state, accounts, progress };
+  return { ...state, accounts, progress, notices: stillTrue(state.notices, accounts) };
+}
+
+/** Whether the account, as it is now, no longer has the problem (news is never "fixed"). */
+function fixed(about: About, account: AccountView | undefined): boolean {
+  if (!account) return true;
+  const error = account.lastError?.kind;
+  switch (about.kind) {
+    case 'auth-failed':
+      return error !== 'auth';
+    case 'unreachable':
+      return error !== 'unreachable';
+    case 'tls-changed':
+    case 'tls-untrusted':
+      return error !== 'tls-untrusted' && error !== 'tls-mismatch';
+    case 'safety-stop':
+      return account.totals.conflicts === 0 && account.totals.failedFolders === 0;
+    case 'new-conflicts':
+      return account.totals.conflicts === 0;
+    case 'not-in-step':
+      return account.state === 'up-to-date';
+    case 'new-mail':
+      return false;
+  }
+}
+
+/** Notices whose problems are all fixed go: a "Login failed" must not outlive the new password. */
+function stillTrue(notices: AppNotification[], accounts: AccountView[]): AppNotification[] {
+  const byName = new Map(accounts.map((a) => [a.name, a]));
+  return notices.filter((n) => n.about.length === 0 || !n.about.every((about) => fixed(about, byName.get(about.account))));
 }
 
 /**
@@ -35,7 +66,7 @@ export function withAccount(state: LiveState, account: AccountView): LiveState {
   const previous = Object.values(state.progress[account.name] ?? {});
   const startsPass = account.state === 'syncing' && before?.state !== 'syncing' && previous.every((p) => p.phase === 'done');
   const progress = startsPass ? omit(state.progress, account.name) : state.progress;
-  return { ...state, accounts, progress };
+  return { ...state, accounts, progress, notices: stillTrue(state.notices, accounts) };
 }
 
 export function withProgress(state: LiveState, p: FolderProgressView): LiveState {

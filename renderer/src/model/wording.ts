@@ -1,9 +1,10 @@
 import type { AccountState, ConnectionTestResult, ErrorKind, ServerGuess } from '../../../shared/api/app-api.js';
-import type { ConflictChoice, ConflictKind } from '../../../shared/conflicts.js';
 import type { SideChange } from '../../../shared/conflict-sides.js';
 import type { Direction } from '../../../shared/config.js';
 
 /** Plain words for everything the engine reports by code. */
+
+export { CONFLICT_TITLE, choiceText } from '../../../shared/conflict-wording.js';
 
 export const STATE_LABEL: Record<AccountState, string> = {
   'never-synced': 'Not synced yet',
@@ -50,13 +51,6 @@ export const DIRECTION_LABEL: Record<Direction, { title: string; detail: string 
   push: { title: 'From the local copy to the server only', detail: 'An upload: nothing on the server is copied to the local copy.' },
 };
 
-export const CONFLICT_TITLE: Record<ConflictKind, string> = {
-  'delete-vs-change': 'Deleted on one side, changed on the other',
-  'moved-to-different-folders': 'Moved to different folders',
-  'folder-deleted-not-empty': 'Folder deleted on one side while it still had mail',
-  'mass-delete-stopped': 'Stopped by the mass-delete safety check',
-};
-
 export const SIDE_CHANGE_LABEL: Record<SideChange, string> = {
   deleted: 'Deleted',
   'flags-changed': 'Flags changed',
@@ -79,24 +73,4 @@ const FLAG_NAME: Record<string, string> = {
 export function flagsText(flags: readonly string[]): string {
   const rest = flags.filter((f) => f !== '\\Seen').map((f) => FLAG_NAME[f] ?? f);
   return [flags.includes('\\Seen') ? 'Read' : 'Unread', ...rest].join(', ');
-}
-
-/** Per kind, because "keep both" means something different for a message and for a folder. */
-export function choiceText(kind: ConflictKind, choice: ConflictChoice): { label: string; detail: string } {
-  switch (choice) {
-    case 'keep-both':
-      if (kind === 'mass-delete-stopped') return { label: 'Keep the messages', detail: 'Copy them back to the side where they disappeared.' };
-      if (kind === 'folder-deleted-not-empty') return { label: 'Keep the folder', detail: 'It stays on both sides with its mail.' };
-      if (kind === 'delete-vs-change') return { label: 'Keep the message', detail: 'It stays on both sides, as Mailferry already restored it.' };
-      return { label: 'Keep it as it is', detail: 'Accept what Mailferry did and dismiss this.' };
-    case 'delete-both':
-      if (kind === 'folder-deleted-not-empty') return { label: 'Delete the folder', detail: 'Delete it and its mail on both sides.' };
-      return { label: 'Delete on both sides', detail: 'Delete the message on the server and on this computer.' };
-    case 'take-local':
-      return { label: 'Use this computer’s version', detail: 'Make the server look like the local copy.' };
-    case 'take-remote':
-      return { label: 'Use the server’s version', detail: 'Make the local copy look like the server.' };
-    case 'allow-deletion':
-      return { label: 'Allow the deletions', detail: 'Carry out the deletions: the messages really were removed on purpose.' };
-  }
 }

@@ -110,12 +110,12 @@ function AccountSummary({ account: a }: { account: AccountView }) {
         <div>
           <dt>Last sync</dt>
           <dd>
-            <Time iso={a.lastSync} />
+            <Time iso={a.lastSync} tense="past" />
           </dd>
         </div>
         <div>
           <dt>Next sync</dt>
-          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" />}</dd>
+          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" tense="future" />}</dd>
         </div>
       </dl>
       {a.lastError && a.state === 'error' && <AccountError account={a} />}
@@ -199,20 +199,24 @@ function IncludeSwitch({ account, row, onChange }: { account: string; row: Folde
 function FolderStatus({ account, row, progress }: { account: AccountView; row: FolderRow; progress: FolderProgressView | undefined }) {
   const navigate = useNavigate();
   const s = row.state;
-  const showProgress = progress !== undefined && (account.state === 'syncing' || progress.phase !== 'done');
+  // A folder the pass stopped or failed shows that, not its progress, even while others go on.
+  const endedBadly = progress?.outcome === 'stopped' || progress?.outcome === 'failed';
+  const showProgress = progress !== undefined && !endedBadly && (account.state === 'syncing' || progress.phase !== 'done');
   // An incomplete pass is told by `pending`, in the app's words, from the state (it outlives restarts).
   const error = s?.lastOutcome === 'incomplete' ? null : s?.lastError;
+  const stopped = progress?.outcome === 'stopped' || (progress?.outcome !== 'failed' && s?.lastOutcome === 'stopped');
   return (
     <div className="folder-status">
       {showProgress && progress && <ProgressLine label={`${row.folder} progress`} {...progress} done={progress.phase === 'done'} />}
       {!showProgress && s?.pending && <p className="attention">{s.pending}</p>}
       {!showProgress && error && <p className="inline-error">{error}</p>}
-      {!showProgress && !error && s?.lastOutcome === 'stopped' && <p className="attention">Stopped by the safety check</p>}
-      {!showProgress && !error && s?.lastOutcome !== 'stopped' && (
+      {!showProgress && !error && stopped && <p className="attention">Stopped by the safety check</p>}
+      {!showProgress && !error && progress?.outcome === 'failed' && <p className="inline-error">Could not be synced</p>}
+      {!showProgress && !error && !stopped && progress?.outcome !== 'failed' && (
         <span className="muted">
           {s ? (
             <>
-              Synced <Time iso={s.lastSync} />
+              Synced <Time iso={s.lastSync} tense="past" />
             </>
           ) : (row.listed?.included ?? false) ? (
             'Not synced yet'

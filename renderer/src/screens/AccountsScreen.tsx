@@ -80,12 +80,12 @@ function AccountCard({ account: a }: { account: AccountView }) {
         <div>
           <dt>Last sync</dt>
           <dd>
-            <Time iso={a.lastSync} />
+            <Time iso={a.lastSync} tense="past" />
           </dd>
         </div>
         <div>
           <dt>Next sync</dt>
-          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" />}</dd>
+          <dd>{a.paused ? <span className="muted">paused</span> : <Time iso={a.nextSync} fallback="not planned" tense="future" />}</dd>
         </div>
         <div>
           <dt>Folders</dt>

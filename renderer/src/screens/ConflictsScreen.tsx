@@ -100,7 +100,7 @@ function ConflictCard({ conflict: c, onSettled }: { conflict: ConflictView; onSe
     <article className="card conflict" aria-labelledby={titleId}>
       <h3 id={titleId}>{CONFLICT_TITLE[c.kind]}</h3>
       <p className="conflict-where">
-        In <strong>{c.folder}</strong> · found <Time iso={c.at} />
+        In <strong>{c.folder}</strong> · found <Time iso={c.at} tense="past" />
       </p>
       {c.sides && <ConflictSidesTable sides={c.sides} names={sideNames(account)} />}
       <p className="conflict-detail">{c.detail}</p>

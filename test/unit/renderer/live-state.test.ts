@@ -20,7 +20,7 @@ function account(name: string, state: AccountView['state']): AccountView {
 }
 
 function progress(folder: string, phase: FolderProgressView['phase'], done: number, total: number, extra: Partial<FolderProgressView> = {}): FolderProgressView {
-  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesPerSecond: null, etaSeconds: null, ...extra };
+  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesPerSecond: null, etaSeconds: null, outcome: null, ...extra };
 }
 
 describe('live state', () => {
@@ -56,9 +56,33 @@ describe('live state', () => {
   it('shows at most three notices, newest first, each once', () => {
     let s = initialLiveState;
     for (const id of ['1', '2', '3', '4', '3']) {
-      s = withNotice(s, { id, at: '2025-01-01T00:00:00Z', severity: 'info', title: id, body: '', target: { screen: 'accounts', account: null } });
+      s = withNotice(s, { id, at: '2025-01-01T00:00:00Z', severity: 'info', title: id, body: '', target: { screen: 'accounts', account: null }, about: [] });
     }
     expect(s.notices.map((n) => n.id)).toEqual(['3', '4', '2']);
+  });
+
+  it('a notice about a problem goes once the account shows it fixed (a "Login failed" after the new password is saved)', () => {
+    const failed = { ...account('work', 'error'), lastError: { kind: 'auth' as const, message: 'wrong password', at: '2025-01-01T00:00:00Z' } };
+    const loginFailed = {
+      id: 'n1',
+      at: '2025-01-01T00:00:00Z',
+      severity: 'error' as const,
+      title: 'Login failed for “work”',
+      body: 'wrong password',
+      target: { screen: 'account' as const, account: 'work' },
+      about: [{ kind: 'auth-failed' as const, account: 'work' }],
+    };
+    const newMail = { ...loginFailed, id: 'n2', severity: 'info' as const, title: 'New mail in “work”', about: [{ kind: 'new-mail' as const, account: 'work' }] };
+    let s = withNotice(withNotice(withAccounts(initialLiveState, [failed]), loginFailed), newMail);
+    // Still failing: the notice stays.
+    s = withAccount(s, { ...failed, state: 'syncing' });
+    expect(s.notices.map((n) => n.id)).toEqual(['n2', 'n1']);
+    // Saved with a password the server accepted: the error is gone, and so is its notice; news stays.
+    s = withAccount(s, account('work', 'syncing'));
+    expect(s.notices.map((n) => n.id)).toEqual(['n2']);
+    // A notice about an account that was removed goes too.
+    s = withAccounts(s, []);
+    expect(s.notices).toEqual([]);
   });
 
   it('sums a pass over its folders; the slowest running folder sets the ETA', () => {

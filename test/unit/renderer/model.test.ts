@@ -45,6 +45,18 @@ describe('format', () => {
     expect(formatRelative('not a time', now, 'en')).toBe('not a time');
   });
 
+  it('never puts a past event in the future, nor a planned one in the past (the clocks of two processes differ a little)', () => {
+    const now = Date.parse('2025-01-01T12:00:00Z');
+    // A last sync stamped 15 s ahead of this clock: it happened, so it is "just now", not "in 15 seconds".
+    expect(formatRelative('2025-01-01T12:00:15Z', now, 'en', 'past')).toBe('just now');
+    expect(formatRelative('2025-01-01T12:30:00Z', now, 'en', 'past')).toBe('just now');
+    expect(formatRelative('2025-01-01T11:55:00Z', now, 'en', 'past')).toBe('5 minutes ago');
+    // A next sync that is due already is about to start.
+    expect(formatRelative('2025-01-01T11:59:40Z', now, 'en', 'future')).toBe('in a moment');
+    expect(formatRelative('2025-01-01T12:00:05Z', now, 'en', 'future')).toBe('in a moment');
+    expect(formatRelative('2025-01-01T12:04:00Z', now, 'en', 'future')).toBe('in 4 minutes');
+  });
+
   it('shows fingerprints as colon-separated upper-case byte pairs', () => {
     expect(displayFingerprint(`sha256:${'ab'.repeat(32)}`)).toBe(Array(32).fill('AB').join(':'));
     expect(displayFingerprint('SHA256:0a:1b')).toBe('0A:1B');

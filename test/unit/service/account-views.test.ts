@@ -43,3 +43,31 @@ describe('what the account screen says about mail on one side only', () => {
     expect(accountView(account, runtime, schedule, passwords).state).toBe('up-to-date');
   });
 });
+
+describe('a folder stopped by the safety check', () => {
+  it('shows what each side holds now, not what the last sync left (LOCAL 42 while the Maildir held 0)', async () => {
+    const { massDeleteSides } = await import('../../../electron/engine/conflicts/describe-sides.js');
+    const runtime = emptyRuntime();
+    runtime.overview = {
+      account: 'work',
+      folders: [
+        {
+          ...folder(null),
+          folder: 'Archive',
+          remoteMessages: 42,
+          localMessages: 42,
+          conflicts: [
+            { id: 'mass-delete-stopped:Archive', kind: 'mass-delete-stopped', detail: 'stopped', sides: massDeleteSides('Archive', 'remote', 42, { remote: 42, local: 0 }), at: '2026-12-01T10:00:00.000Z', settled: null },
+          ],
+        },
+      ],
+    };
+    const account = config({ type: 'maildir', path: '/tmp/Mail' });
+    expect(folderViews(account, runtime)[0]).toMatchObject({ folder: 'Archive', remoteMessages: 42, localMessages: 0, conflicts: 1 });
+    // "Restore" chosen: nothing is copied back before the next pass, which then records the state.
+    runtime.overview.folders[0]!.conflicts[0]!.settled = 'keep-both';
+    expect(folderViews(account, runtime)[0]).toMatchObject({ remoteMessages: 42, localMessages: 0, conflicts: 0 });
+    runtime.overview.folders[0]!.conflicts = [];
+    expect(folderViews(account, runtime)[0]).toMatchObject({ remoteMessages: 42, localMessages: 42, conflicts: 0 });
+  });
+});

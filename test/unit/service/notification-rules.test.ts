@@ -21,12 +21,12 @@ describe('notification rules', () => {
     rules.report(auth('work'), ALL, 0);
     expect(rules.flush(5_000)).toBeNull(); // still inside the grouping window
     const { n } = flushDue(rules);
-    expect(n).toMatchObject({ title: 'Login failed for work', severity: 'error', target: { screen: 'account', account: 'work' } });
+    expect(n).toMatchObject({ title: 'Login failed for “work”', severity: 'error', target: { screen: 'account', account: 'work' }, about: [{ kind: 'auth-failed', account: 'work' }] });
     for (let t = 5 * MIN; t <= 60 * MIN; t += 5 * MIN) rules.report(auth('work'), ALL, t);
     expect(rules.dueAt()).toBeNull();
     rules.resolved('work');
     rules.report(auth('work'), ALL, 70 * MIN);
-    expect(flushDue(rules).n?.title).toBe('Login failed for work');
+    expect(flushDue(rules).n?.title).toBe('Login failed for “work”');
   });
 
   it('groups alerts arriving together into one notification', () => {
@@ -37,8 +37,18 @@ describe('notification rules', () => {
     const { at, n } = flushDue(rules);
     expect(at).toBe(10_000);
     expect(n).toMatchObject({ title: 'Mailferry: 3 things need your attention', severity: 'error', target: { screen: 'accounts', account: null } });
-    expect(n!.body.split('\n')).toEqual(['Login failed for work', 'New conflicts in home', 'A folder of home was stopped by the safety check']);
+    expect(n!.body.split('\n')).toEqual(['Login failed for “work”.', 'New conflicts in “home”.', 'A folder of “home” was stopped by the safety check.']);
     expect(rules.dueAt()).toBeNull();
+  });
+
+  it('a grouped notification reads as sentences even where its lines are run together, and an account is named as a name', () => {
+    const rules = new NotificationRules(policy);
+    rules.report({ kind: 'safety-stop', account: 'wizard', detail: 'Archive: stopped' }, ALL, 0);
+    rules.report({ kind: 'new-conflicts', account: 'wizard', detail: '1 new conflict(s) need your choice' }, ALL, 1_000);
+    const { n } = flushDue(rules);
+    // Some notification servers (and an HTML paragraph) show the body on one line.
+    expect(n!.body.replace(/\n/g, ' ')).toBe('A folder of “wizard” was stopped by the safety check. New conflicts in “wizard”.');
+    expect(n!.body).not.toMatch(/check New/);
   });
 
   it('sends at most maxPerHour notifications; the rest wait and are merged, not lost', () => {
@@ -56,7 +66,7 @@ describe('notification rules', () => {
     // The 4th and 5th wait for the hour to pass since the 1st, then go out together.
     expect(rules.dueAt()).toBe(60 * MIN + 10_000);
     flushAt(60 * MIN + 10_000);
-    expect(sent[3]).toEqual({ at: 60 * MIN + 10_000, title: 'Mailferry: 2 things need your attention', body: 'Login failed for account3\nLogin failed for account4' });
+    expect(sent[3]).toEqual({ at: 60 * MIN + 10_000, title: 'Mailferry: 2 things need your attention', body: 'Login failed for “account3”.\nLogin failed for “account4”.' });
     expect(rules.dueAt()).toBeNull();
   });
 
@@ -66,7 +76,7 @@ describe('notification rules', () => {
     for (let t = 0; t < 30 * MIN; t += 5 * MIN) rules.report(down, ALL, t);
     expect(rules.dueAt()).toBeNull();
     rules.report({ ...down, detail: 'cannot reach imap.example.org:993: connection refused' }, ALL, 31 * MIN);
-    expect(flushDue(rules).n?.title).toBe('Cannot reach the server of work');
+    expect(flushDue(rules).n?.title).toBe('Cannot reach the server of “work”');
     rules.report(down, ALL, 40 * MIN);
     expect(rules.dueAt()).toBeNull();
     // Back, then down again: the clock starts over.
@@ -82,7 +92,7 @@ describe('notification rules', () => {
     rules.report({ kind: 'new-mail', account: 'work', detail: '3 new message(s) in INBOX' }, settings, 0);
     expect(rules.dueAt()).toBeNull();
     rules.report({ kind: 'new-conflicts', account: 'work', detail: '1 new conflict(s) need your choice' }, settings, 0);
-    expect(flushDue(rules).n).toMatchObject({ title: 'New conflicts in work', severity: 'warning', target: { screen: 'conflicts', account: 'work' } });
+    expect(flushDue(rules).n).toMatchObject({ title: 'New conflicts in “work”', severity: 'warning', target: { screen: 'conflicts', account: 'work' } });
   });
 });
 
@@ -97,15 +107,15 @@ describe('mail on one side only', () => {
   it('an incomplete folder is notified once however often the pass repeats it, with the count in words, until it is in step', () => {
     const rules = new NotificationRules(policy);
     const alerts = alertsFromPass(account, pass('incomplete', '2 messages only on the local side (Message contains bare newlines); tried again at every sync'), null, null);
-    expect(alerts).toEqual([expect.objectContaining({ kind: 'not-in-step', detail: expect.stringMatching(/^Sent: 2 messages only on the local side/) })]);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'not-in-step', detail: expect.stringMatching(/^Sent: 2 messages only on this computer/) })]);
     for (const a of alerts) rules.report(a, ALL, 0);
-    expect(flushDue(rules).n).toMatchObject({ title: 'Some mail of work is on one side only', severity: 'error', target: { screen: 'account', account: 'work' } });
+    expect(flushDue(rules).n).toMatchObject({ title: 'Some mail of “work” is on one side only', severity: 'error', target: { screen: 'account', account: 'work' } });
     // The next passes say the same (even with another count): nothing new to notify.
     for (const a of alertsFromPass(account, pass('incomplete', '3 messages only on the local side; tried again at every sync'), null, null)) rules.report(a, ALL, 5 * MIN);
     expect(rules.dueAt()).toBeNull();
     expect(alertsFromPass(account, pass('synced', null), null, null)).toEqual([]);
     rules.resolved('work', ['not-in-step']);
     for (const a of alerts) rules.report(a, ALL, 10 * MIN);
-    expect(flushDue(rules).n?.title).toBe('Some mail of work is on one side only');
+    expect(flushDue(rules).n?.title).toBe('Some mail of “work” is on one side only');
   });
 });

@@ -87,7 +87,7 @@ export const MaildirEndpointViewSchema = z.strictObject({
 export const AccountStateSchema = z.enum(['never-synced', 'up-to-date', 'syncing', 'paused', 'error', 'needs-attention']);
 
 /** Why the last pass failed, for the right words and the right fix in the UI. */
-export const ErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'folder', 'other']);
+export const ErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'signin-required', 'folder', 'other']);
 
 export const AccountErrorSchema = z.strictObject({
   kind: ErrorKindSchema,

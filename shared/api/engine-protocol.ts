@@ -155,7 +155,8 @@ export const FolderListingSchema = z.strictObject({
 });
 
 /** How an account-wide failure is classified (ImapConnectError kinds, plus the engine's own). */
-export const EngineErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'other']);
+/** signin-required: an OAuth2 sign-in was revoked or expired; the account waits for a new sign-in. */
+export const EngineErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'signin-required', 'other']);
 
 export const EngineEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), pid: z.int() }),

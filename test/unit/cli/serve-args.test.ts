@@ -11,7 +11,7 @@ describe('mailferry serve arguments', () => {
     for (const bad of ['-1', '65536', '80a', '']) expect(() => parseCli(['serve', `--port=${bad}`]), bad).toThrow(/--port must be a number from 0 to 65535/);
     expect(() => parseCli(['serve', '--dry-run'])).toThrow(/--dry-run is not an option of "mailferry serve"/);
     expect(() => parseCli(['sync', '--port', '8080'])).toThrow(/--port is for "mailferry serve", not "sync"/);
-    expect(() => parseCli(['serv'])).toThrow(/expected sync, status, watch or serve/);
+    expect(() => parseCli(['serv'])).toThrow(/expected sync, status, watch, serve, login or logout/);
   });
 
   it('is in the usage text', () => {

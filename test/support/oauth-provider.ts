@@ -27,6 +27,8 @@ export interface TestOAuthProvider {
   setAccessTokenTtl(seconds: number): void;
   /** Token endpoint successes, in order: the grant type of each ("authorization_code", "refresh_token", …). */
   readonly grants: string[];
+  /** Token endpoint refusals, in order: the error of each ("invalid_grant", …). */
+  readonly grantErrors: string[];
   /** Revokes the grant behind a refresh token (RFC 7009 at the revocation endpoint): every token of it dies. */
   revoke(refreshToken: string): Promise<void>;
   /** What introspection says of a token. */
@@ -90,7 +92,9 @@ export async function startOAuthProvider(opts: OAuthProviderOptions = {}): Promi
     cookies: { keys: [randomBytes(16).toString('hex')] },
   });
   const grants: string[] = [];
+  const grantErrors: string[] = [];
   provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => grants.push(String(ctx.oidc.params.grant_type)));
+  provider.on('grant.error', (_ctx: unknown, err: { error?: string }) => grantErrors.push(String(err.error)));
   // The development interactions warn on every start; tests need no reminder.
   provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`oidc-provider: ${err.stack}\n`));
   server.on('request', provider.callback());
@@ -101,6 +105,7 @@ export async function startOAuthProvider(opts: OAuthProviderOptions = {}): Promi
     introspection,
     dovecotIntrospectionUrl: `http://${introspection.clientId}:${introspection.clientSecret}@${HOST}:${port}/token/introspection`,
     grants,
+    grantErrors,
     setAccessTokenTtl(seconds) {
       accessTokenTtl = seconds;
     },

@@ -28,7 +28,7 @@ export async function startOAuthWorld(opts: { accessTokenTtl?: number; mechanism
 }
 
 /** One account whose remote logs in with OAuth2 at the test provider; a Maildir on the other side. */
-export async function oauthAccount(world: OAuthWorld, user: DovecotUser, auth?: Record<string, unknown>) {
+export async function oauthAccount(world: OAuthWorld, user: DovecotUser, auth?: Record<string, unknown>, via?: { port: number }) {
   const dir = await mkdtemp(join(tmpdir(), 'mailferry-oauth-'));
   const maildir = join(dir, 'Mail');
   await mkdir(maildir);
@@ -37,7 +37,7 @@ export async function oauthAccount(world: OAuthWorld, user: DovecotUser, auth?: 
   const remote = {
     type: 'imap',
     host: world.server.host,
-    port: world.server.port,
+    port: via?.port ?? world.server.port,
     security: 'none',
     user: user.user,
     auth: auth ?? { method: 'oauth2', provider: 'custom', issuer: world.provider.issuer, clientId: world.provider.clientId },

@@ -108,7 +108,7 @@ function authReason(e: ErrorFields, detail: (text: unknown) => string): string {
  * and Google's XOAUTH2 alike), else the server's text.
  */
 export function oauthReason(e: { oauthError?: unknown; response?: unknown; responseText?: unknown; message?: unknown }, detail: (text: unknown) => string = (t) => (typeof t === 'string' ? t : '')): string {
-  const said = detail(e.response) || detail(e.responseText);
+  const said = (detail(e.responseText) || detail(e.response)).replace(/^\S+ (?:NO|BAD) (?:\[[^\]]*\] ?)?/, '').trim();
   const json = typeof e.oauthError === 'object' && e.oauthError !== null ? (e.oauthError as Record<string, unknown>) : null;
   if (!json) return `the server refused the access token${said ? ` (the server said: ${said})` : ''}`;
   const status = String(json.status ?? '');

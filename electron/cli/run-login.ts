@@ -1,7 +1,7 @@
 import type { AccountConfig, Config, ImapEndpointConfig } from '../../shared/config.js';
 import { passwordEnvNames } from '../engine/config/resolve-password.js';
 import { grantBinding, oauthClient, providerName } from '../engine/oauth2/access-tokens.js';
-import { FileGrantStore, grantFilePath } from '../engine/oauth2/grant-store.js';
+import { FileGrantStore, grantFilePath, grantFromSignIn } from '../engine/oauth2/grant-store.js';
 import { openBrowser } from '../engine/oauth2/open-browser.js';
 import { isProviderAuth, resolveEndpoints, type ProviderAuth } from '../engine/oauth2/providers.js';
 import { signInWithBrowser, signInWithDevice, type SignInResult } from '../engine/oauth2/sign-in.js';
@@ -84,20 +84,7 @@ export async function runLogin(config: Config & { stateDir: string }, cmd: Login
       throw new Error(`${name} gave no refresh token, so Mailferry could not stay signed in; ${auth.provider === 'custom' ? 'add "offline_access" to auth.scopes' : 'check the app registration'} and sign in again`);
     }
     const store = new FileGrantStore(grantFilePath(config.stateDir, account!.name, side));
-    const now = Date.now();
-    await store.exclusive(() =>
-      store.write({
-        binding: grantBinding(auth),
-        refreshToken: result.tokens.refreshToken,
-        accessToken: result.tokens.accessToken,
-        expiresAt: result.tokens.expiresAt,
-        obtainedAt: now,
-        scope: result.tokens.scope,
-        identity: result.identity,
-        signedInAt: new Date(now).toISOString(),
-        refusedReason: null,
-      }),
-    );
+    await store.exclusive(() => store.write(grantFromSignIn(grantBinding(auth), result.tokens, result.identity)));
     process.stdout.write(`${redactSecrets(`signed in as ${result.identity ?? endpoint.user}`)}\n`);
     if (result.identity !== null && result.identity.toLowerCase() !== endpoint.user.toLowerCase()) {
       say(`mailferry: warning: signed in as ${result.identity}, but the account logs in to IMAP as "${endpoint.user}"; the server refuses a token of another user`);

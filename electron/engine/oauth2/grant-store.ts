@@ -52,6 +52,21 @@ const GrantFileSchema = z.strictObject({
   refusedReason: z.string().nullable(),
 });
 
+/** What a finished sign-in leaves to keep. */
+export function grantFromSignIn(binding: string, tokens: { refreshToken: string | null; accessToken: string; expiresAt: number | null; scope: string | null }, identity: string | null, now = Date.now()): StoredGrant {
+  return {
+    binding,
+    refreshToken: tokens.refreshToken,
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.expiresAt,
+    obtainedAt: now,
+    scope: tokens.scope,
+    identity,
+    signedInAt: new Date(now).toISOString(),
+    refusedReason: null,
+  };
+}
+
 /** The file of one side's grant under the account's state directory. */
 export function grantFilePath(stateDir: string, account: string, side: 'remote' | 'local'): string {
   return join(stateDir, account, `oauth2-${side}.json`);

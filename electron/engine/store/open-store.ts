@@ -47,6 +47,8 @@ export interface OAuthContext {
   grantStore?: (account: string, side: Side) => GrantStore;
   /** How the user signs in again, for the message of a refused grant. */
   signInAgain?: (account: string) => string;
+  /** Tokens from elsewhere (the engine host asks its supervisor): replaces the grant store and the auth settings. */
+  tokenSource?: (account: string, side: Side) => AccessTokenSource;
 }
 
 export function cliSignInAgain(account: string): string {
@@ -56,6 +58,7 @@ export function cliSignInAgain(account: string): string {
 /** The token source of an OAuth2 endpoint: one per grant (or command) for the whole process. */
 export function tokenSource(endpoint: ImapEndpointConfig, account: string, secretEnvNames: string[], oauth: (OAuthContext & { side: Side }) | undefined): AccessTokenSource {
   const auth = endpoint.auth!;
+  if (oauth?.tokenSource) return oauth.tokenSource(account, oauth.side);
   if (auth.tokenCommand !== undefined) {
     const command = auth.tokenCommand;
     return sharedSource(JSON.stringify(['command', account, command]), () => new CommandTokenSource(command, account, secretEnvNames));

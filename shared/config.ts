@@ -45,8 +45,8 @@ const FINGERPRINT = /^sha256:(?:[0-9a-f]{64}|[0-9a-f]{2}(?::[0-9a-f]{2}){31})$/i
 const FINGERPRINT_RULE =
   'must be "sha256:" followed by 64 hex digits, colons between byte pairs allowed (`openssl x509 -noout -fingerprint -sha256` prints them)';
 
-/** The three ways to give a password; exactly one must be used per IMAP endpoint. */
-const PASSWORD_SOURCES = ['password', 'passwordCommand', 'passwordEnv'] as const;
+/** The ways to log in: three of giving a password, or OAuth2 (`auth`); exactly one per IMAP endpoint. */
+const PASSWORD_SOURCES = ['password', 'passwordCommand', 'passwordEnv', 'auth'] as const;
 
 /** Hosts where a plain-text connection never leaves the machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -67,6 +67,82 @@ const TlsSchema = section({
     .optional(),
 });
 
+/** Who issues the tokens: a preset knows its endpoints and scopes; `custom` names them. */
+export const OAUTH2_PROVIDERS = ['google', 'microsoft', 'custom'] as const;
+export type OAuth2ProviderName = (typeof OAUTH2_PROVIDERS)[number];
+const URL_RULE = 'must be an https:// URL (http:// only for a loopback host such as 127.0.0.1)';
+const SCOPE_RULE = 'must be a list of OAuth2 scopes (each without spaces or quotes), at least one';
+const TENANT_RULE = 'must be a Microsoft Entra tenant: "common", "organizations", "consumers", a domain or a tenant ID';
+
+/** https, or http to a loopback host (a test or a local authorization server). */
+export function isAllowedOAuthUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.hash) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')));
+}
+
+const oauthUrl = z.string(must(URL_RULE)).refine(isAllowedOAuthUrl, must(URL_RULE));
+const nonEmpty = (what: string) => z.string(must(what)).min(1, must(what));
+
+/**
+ * OAuth2 instead of a password: either a provider to sign in with (`mailferry login`), or a
+ * command that prints a fresh access token (an external helper such as oama). Checked as one
+ * object so that a wrong combination is named by its field.
+ */
+const OAuth2AuthSchema = section(
+  {
+    method: z.literal('oauth2', must('must be "oauth2"')),
+    provider: z.enum(OAUTH2_PROVIDERS, must('must be "google", "microsoft" or "custom"')).optional(),
+    clientId: nonEmpty('must be the client ID of the app you registered with the provider').optional(),
+    clientSecret: nonEmpty('must be a non-empty string').optional(),
+    issuer: oauthUrl.optional(),
+    authorizationUrl: oauthUrl.optional(),
+    tokenUrl: oauthUrl.optional(),
+    deviceAuthorizationUrl: oauthUrl.optional(),
+    scopes: z
+      .array(z.string(must(SCOPE_RULE)).regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, must(SCOPE_RULE)), must(SCOPE_RULE))
+      .min(1, must(SCOPE_RULE))
+      .optional(),
+    tenant: z.string(must(TENANT_RULE)).regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/, must(TENANT_RULE)).optional(),
+    tokenCommand: nonEmpty('must be a non-empty shell command').optional(),
+  },
+  'must be an object such as {"method": "oauth2", "provider": "google", "clientId": "…"}',
+).superRefine(
+  (auth, ctx) => {
+    const given = (keys: readonly (keyof typeof auth)[]) => keys.filter((k) => auth[k] !== undefined);
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (auth.tokenCommand !== undefined) {
+      for (const key of given(['provider', 'clientId', 'clientSecret', 'issuer', 'authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl', 'scopes', 'tenant'])) {
+        issue([key], 'cannot be combined with tokenCommand (the command gets the tokens itself)');
+      }
+      return;
+    }
+    if (auth.provider === undefined) issue(['provider'], 'is required (one of "google", "microsoft", "custom"), unless a tokenCommand is given');
+    if (auth.clientId === undefined) issue(['clientId'], 'is required: the client ID of the desktop app you registered with the provider (see "Gmail and Outlook" in README.md)');
+    if (auth.tenant !== undefined && auth.provider !== 'microsoft') issue(['tenant'], 'is only for provider "microsoft"');
+    if (auth.provider === 'google' || auth.provider === 'microsoft') {
+      for (const key of given(['issuer', 'authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl'])) {
+        issue([key], `is only for provider "custom" (the "${auth.provider}" preset knows its endpoints)`);
+      }
+    }
+    if (auth.provider === 'custom' && auth.issuer === undefined) {
+      if (auth.authorizationUrl === undefined && auth.tokenUrl === undefined) {
+        issue([], 'provider "custom" needs an issuer (its endpoints are read from the OpenID discovery document) or both authorizationUrl and tokenUrl');
+      } else if (auth.tokenUrl === undefined) issue(['tokenUrl'], 'is required with authorizationUrl when no issuer is given');
+      else if (auth.authorizationUrl === undefined && auth.deviceAuthorizationUrl === undefined) {
+        issue(['authorizationUrl'], 'is required with tokenUrl when no issuer is given (or a deviceAuthorizationUrl for the device flow only)');
+      }
+    }
+  },
+  { when: (payload) => isRecord(payload.value) },
+);
+export type OAuth2AuthConfig = z.output<typeof OAuth2AuthSchema>;
+
 const ImapEndpointSchema = section({
   type: z.literal('imap', must('must be "imap"')),
   host: z.string(must(HOST_RULE)).regex(/^[^\s/]+$/, must(HOST_RULE)),
@@ -79,6 +155,8 @@ const ImapEndpointSchema = section({
     .min(1, must('must be a non-empty shell command'))
     .optional(),
   passwordEnv: z.string(must(ENV_RULE)).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, must(ENV_RULE)).optional(),
+  /** OAuth2 instead of a password (Gmail, Outlook, Microsoft 365, any OAuth2 provider). */
+  auth: OAuth2AuthSchema.optional(),
   tls: TlsSchema.optional(),
   /** How long the server may stay silent mid-command before the connection is given up (default 120). */
   timeoutSeconds: z.int(must(TIMEOUT_RULE)).min(1, must(TIMEOUT_RULE)).max(3600, must(TIMEOUT_RULE)).optional(),
@@ -237,7 +315,7 @@ export function folderSelected(filter: FolderFilter, name: string): boolean {
 }
 
 /** Fields whose values are never repeated in messages (a command may embed a secret too). */
-const SECRET_FIELDS = new Set<PropertyKey>(['password', 'passwordCommand']);
+const SECRET_FIELDS = new Set<PropertyKey>(['password', 'passwordCommand', 'clientSecret', 'tokenCommand']);
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { closestNames } from '../engine/sync/unknown-folder.js';
-import { COMMANDS, DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS, OPTIONS, commandSpec, commandUsage, generalUsage, type OptionSpec } from './command-table.js';
+import { COMMANDS, DEFAULT_LOGIN_TIMEOUT_SECONDS, DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS, OPTIONS, commandSpec, commandUsage, generalUsage, type OptionSpec } from './command-table.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -20,10 +20,12 @@ export type CliCommand =
   | { command: 'serve'; config?: string; port: number }
   | { command: 'watch'; config?: string; accounts: string[]; intervalSeconds: number; push: string[] }
   | { command: 'conflicts'; config?: string; accounts: string[]; json: boolean; settle?: { ref: string; choice: string } }
+  | { command: 'login'; config?: string; account: string; side?: 'remote' | 'local'; browser: boolean; device: boolean; timeoutSeconds: number }
+  | { command: 'logout'; config?: string; account: string; side?: 'remote' | 'local' }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
 
-export { DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS } from './command-table.js';
+export { DEFAULT_LOGIN_TIMEOUT_SECONDS, DEFAULT_SERVE_PORT, DEFAULT_WATCH_INTERVAL_SECONDS } from './command-table.js';
 
 /** The general usage (`mailferry --help`); each command's is `helpText(name)`. */
 export const USAGE = generalUsage();
@@ -67,6 +69,10 @@ export function parseCli(argv: string[]): CliCommand {
     port?: string;
     interval?: string;
     push?: string[];
+    side?: string;
+    'no-browser'?: boolean;
+    device?: boolean;
+    timeout?: string;
     help?: boolean;
   };
   if (v.help) return { command: 'help', topic: command };
@@ -82,6 +88,7 @@ export function parseCli(argv: string[]): CliCommand {
   }
   if (command === 'status') return { command, config: v.config, accounts: v.account ?? [], json: v.json ?? false };
   if (command === 'conflicts') return parseConflicts(parsed.positionals, v.config, v.account ?? [], v.json ?? false);
+  if (command === 'login' || command === 'logout') return parseLogin(command, v);
   return {
     command: 'sync',
     config: v.config,
@@ -134,4 +141,22 @@ function parseInterval(text: string | undefined): number {
   const seconds = Number(text);
   if (!/^\d+$/.test(text) || seconds < 10 || seconds > 86400) throw new UsageError(`--interval must be a number of seconds from 10 to 86400 (got "${text}")`);
   return seconds;
+}
+
+/** `login` and `logout` name exactly one account; `--side` picks one side of an IMAP<->IMAP account. */
+function parseLogin(
+  command: 'login' | 'logout',
+  v: { config?: string; account?: string[]; side?: string; 'no-browser'?: boolean; device?: boolean; timeout?: string },
+): CliCommand {
+  const accounts = v.account ?? [];
+  if (accounts.length !== 1) throw new UsageError(`"mailferry ${command}" needs exactly one --account NAME`, command);
+  if (v.side !== undefined && v.side !== 'remote' && v.side !== 'local') throw new UsageError(`--side must be "remote" or "local" (got "${v.side}")`, command);
+  const side = v.side as 'remote' | 'local' | undefined;
+  if (command === 'logout') return { command, config: v.config, account: accounts[0]!, ...(side ? { side } : {}) };
+  let timeoutSeconds = DEFAULT_LOGIN_TIMEOUT_SECONDS;
+  if (v.timeout !== undefined) {
+    timeoutSeconds = Number(v.timeout);
+    if (!/^\d+$/.test(v.timeout) || timeoutSeconds < 1 || timeoutSeconds > 3600) throw new UsageError(`--timeout must be a number of seconds from 1 to 3600 (got "${v.timeout}")`, command);
+  }
+  return { command, config: v.config, account: accounts[0]!, ...(side ? { side } : {}), browser: !(v['no-browser'] ?? false), device: v.device ?? false, timeoutSeconds };
 }

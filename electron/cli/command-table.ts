@@ -7,6 +7,7 @@
 
 export const DEFAULT_SERVE_PORT = 7415;
 export const DEFAULT_WATCH_INTERVAL_SECONDS = 300;
+export const DEFAULT_LOGIN_TIMEOUT_SECONDS = 300;
 
 export interface OptionSpec {
   /** What the value stands for (`FILE`); none for a switch. */
@@ -27,6 +28,10 @@ export const OPTIONS = {
   port: { value: 'N', help: `port on 127.0.0.1 (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)` },
   interval: { value: 'SECONDS', help: `sync every folder this often (default ${DEFAULT_WATCH_INTERVAL_SECONDS})` },
   push: { value: 'FOLDER', multiple: true, help: 'folders the server pushes changes for (default INBOX; repeatable; --push none turns push off)' },
+  side: { value: 'remote|local', help: 'only this side of an IMAP<->IMAP account (default: every side whose auth names a provider)' },
+  'no-browser': { help: 'only print the address to open, do not start a browser' },
+  device: { help: 'sign in with a code on another device (no browser needed here)' },
+  timeout: { value: 'SECONDS', help: `how long to wait for the sign-in (default ${DEFAULT_LOGIN_TIMEOUT_SECONDS})` },
   help: { short: 'h', help: 'this text; with a command, that command\'s usage' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -34,6 +39,8 @@ export type OptionName = keyof typeof OPTIONS;
 
 export interface CommandOption {
   name: OptionName;
+  /** Given exactly once: shown without brackets in the synopsis. */
+  required?: boolean;
   /** What it does for this command (the general line when absent). */
   help?: string;
 }
@@ -123,6 +130,31 @@ export const COMMANDS: CommandSpec[] = [
     exit: [['0', 'listed, or the choice recorded'], ['1', 'the choice could not be recorded (a sync of the account holds its lock: run it again when that is done)'], ['2', 'usage or config error, or no such conflict or choice: nothing was touched']],
   },
   {
+    name: 'login',
+    summary: 'sign in an account that uses OAuth2 (Gmail, Outlook, Microsoft 365): prints the address to open, keeps the refresh token in the account\'s state directory (mode 0600), prints who is signed in',
+    description: [
+      'Signs in an account whose IMAP side has "auth": {"method": "oauth2", ...}: it prints the address of the provider\'s sign-in page on its own line and opens it in the system browser (unless --no-browser), waits for the provider to send the browser back to a one-time listener on 127.0.0.1, keeps the refresh token in a file of mode 0600 under the account\'s state directory and prints who is signed in. With --device it shows a code to enter on another device instead (RFC 8628).',
+      'Syncs then get fresh access tokens by themselves. When the provider revokes the sign-in, the account stops with "sign in again: mailferry login --account NAME".',
+    ],
+    options: [
+      { name: 'config' },
+      { name: 'account', required: true, help: 'the account to sign in' },
+      { name: 'no-browser' },
+      { name: 'device' },
+      { name: 'side' },
+      { name: 'timeout' },
+      { name: 'help' },
+    ],
+    exit: [['0', 'signed in'], ['1', 'the sign-in failed or was refused (the provider\'s reason is printed)'], USAGE_EXIT],
+  },
+  {
+    name: 'logout',
+    summary: 'forget the account\'s OAuth2 sign-in',
+    description: ['Removes the refresh token kept for the account; its next sync asks to sign in again.'],
+    options: [{ name: 'config' }, { name: 'account', required: true, help: 'the account to sign out' }, { name: 'side' }, { name: 'help' }],
+    exit: [['0', 'forgotten (or there was nothing to forget)'], USAGE_EXIT],
+  },
+  {
     name: 'help',
     summary: 'the usage of a command with every option: mailferry help sync (or: mailferry sync --help)',
     operands: '[COMMAND]',
@@ -148,9 +180,10 @@ export function commandSpec(name: string): CommandSpec | undefined {
 export function synopsis(spec: CommandSpec, ellipsis = '…'): string {
   const parts = spec.options
     .filter((o) => o.name !== 'help')
-    .map(({ name }) => {
+    .map(({ name, required }) => {
       const o: OptionSpec = OPTIONS[name];
-      return `[--${name}${o.value ? ` ${o.value}` : ''}]${o.multiple ? ellipsis : ''}`;
+      const option = `--${name}${o.value ? ` ${o.value}` : ''}`;
+      return required ? option : `[${option}]${o.multiple ? ellipsis : ''}`;
     });
   return ['mailferry', spec.name, ...parts, ...(spec.operands ? [spec.operands] : [])].join(' ');
 }

@@ -45,6 +45,14 @@ async function main(argv: string[]): Promise<number> {
       const { runWatch } = await import('./run-watch.js');
       return runWatch(await readConfig(cmd.config), cmd);
     }
+    case 'login': {
+      const { runLogin } = await import('./run-login.js');
+      return runLogin(await readConfig(cmd.config), cmd);
+    }
+    case 'logout': {
+      const { runLogout } = await import('./run-login.js');
+      return runLogout(await readConfig(cmd.config), cmd);
+    }
   }
 }
 

@@ -41,6 +41,13 @@ import { choiceText, CONFLICT_TITLE } from '../../shared/conflict-wording.js';
 import { checkMaildir } from './wizard/check-maildir.js';
 import { testConnection } from './wizard/connection-test.js';
 import { guessServer, InvalidEmailAddressError } from '../engine/setup/guess-server.js';
+import { grantBinding, oauthClient } from '../engine/oauth2/access-tokens.js';
+import { FileGrantStore, grantFilePath, grantFromSignIn, type GrantStore } from '../engine/oauth2/grant-store.js';
+import { OAuth2Error } from '../engine/oauth2/oauth2-error.js';
+import { isProviderAuth, resolveEndpoints } from '../engine/oauth2/providers.js';
+import { signInWithBrowser } from '../engine/oauth2/sign-in.js';
+import { tokenSource } from '../engine/store/open-store.js';
+import { grantKey, SecretGrantStore } from './accounts/oauth-grants.js';
 
 /** How long a choice waits for a running pass of its account before it is refused as busy. */
 const SETTLE_WAIT_MS = 60_000;
@@ -307,7 +314,78 @@ export class AppService {
       await this.opts.openExternal(url);
       return { opened: true };
     },
+    signIn: async ({ account: name, side }) => this.signIn(name, side ?? 'remote'),
   };
+
+  // ------------------------------------------------------------------------------------------
+  // OAuth2
+
+  private readonly grantMemory = new Map<string, string>();
+  private readonly grantStores = new Map<string, GrantStore>();
+
+  /**
+   * Where an OAuth2 side's grant lives: the OS-encrypted secret store (desktop), memory (desktop
+   * without OS encryption), or under `serve` the CLI's file in the state directory, so that
+   * `mailferry login` and `serve` share one sign-in.
+   */
+  private grantStore(account: string, side: 'remote' | 'local'): GrantStore {
+    const keeping = this.opts.passwordKeeping;
+    if (keeping.kind === 'config-file') return new FileGrantStore(grantFilePath(this.config.stateDir, account, side));
+    const key = grantKey(account, side);
+    let store = this.grantStores.get(key);
+    if (!store) this.grantStores.set(key, (store = new SecretGrantStore(keeping.kind === 'secret-store' ? keeping.store : null, key, this.grantMemory)));
+    return store;
+  }
+
+  private signInAgain(account: string): string {
+    return this.opts.mode === 'headless' ? `sign in again: mailferry login --account ${account}` : `sign in again (the account's "Sign in" in Mailferry)`;
+  }
+
+  private oauthContext(side: 'remote' | 'local') {
+    return { stateDir: this.config.stateDir, side, grantStore: (a: string, s: 'remote' | 'local') => this.grantStore(a, s), signInAgain: (a: string) => this.signInAgain(a) };
+  }
+
+  /** The engine host opens a connection of an OAuth2 side: a fresh access token, or why there is none. */
+  private async answerToken(e: Extract<EngineEvent, { type: 'tokenRequest' }>): Promise<void> {
+    let answer: { accessToken: string | null; error: string | null; signInRequired: boolean };
+    try {
+      const account = this.config.accounts.find((a) => a.name === e.account);
+      const endpoint = account?.[e.side];
+      if (!account || !endpoint || endpoint.type !== 'imap' || endpoint.auth === undefined) throw new Error(`account "${e.account}" has no OAuth2 ${e.side} side`);
+      const source = tokenSource(endpoint, account.name, this.hiddenEnv(), this.oauthContext(e.side));
+      if (e.refused !== null) source.refused(e.refused);
+      answer = { accessToken: await source.get(), error: null, signInRequired: false };
+    } catch (err) {
+      answer = { accessToken: null, error: describeError(err), signInRequired: err instanceof OAuth2Error && err.kind === 'invalid-grant' };
+    }
+    this.supervisor.send({ type: 'token', requestId: e.requestId, ...answer });
+  }
+
+  private async signIn(name: string, side: 'remote' | 'local'): Promise<{ identity: string }> {
+    const account = this.config.accounts.find((a) => a.name === name);
+    if (!account) throw new ApiFailure('not-found', `no account "${name}"`);
+    const endpoint = account[side];
+    if (endpoint.type !== 'imap' || !isProviderAuth(endpoint.auth)) throw new ApiFailure('invalid-request', `the ${side} side of "${name}" does not sign in with an OAuth2 provider`);
+    const open = this.opts.openExternal;
+    if (!open) throw new ApiFailure('unsupported', `this host cannot open a browser; sign in with: mailferry login --account ${name}`);
+    const auth = endpoint.auth;
+    let result;
+    try {
+      result = await signInWithBrowser({ endpoints: await resolveEndpoints(auth), client: oauthClient(auth), loginHint: endpoint.user, onAuthorizationUrl: (url) => open(url) });
+    } catch (err) {
+      throw new ApiFailure('failed', describeError(err));
+    }
+    if (result.tokens.refreshToken === null) throw new ApiFailure('failed', 'the provider gave no refresh token, so Mailferry could not stay signed in; check the app registration and scopes');
+    const store = this.grantStore(name, side);
+    await store.exclusive(() => store.write(grantFromSignIn(grantBinding(auth), result.tokens, result.identity)));
+    const identity = result.identity ?? endpoint.user;
+    this.log('info', name, null, `signed in as ${identity}`);
+    const runtime = this.runtimes.get(name);
+    if (runtime?.lastError?.kind === 'signin-required') runtime.lastError = null;
+    this.accountChanged(name);
+    this.scheduler.syncNow(name);
+    return { identity };
+  }
 
   // ------------------------------------------------------------------------------------------
   // Accounts
@@ -449,9 +527,11 @@ export class AppService {
 
   private async credentials(account: AccountConfig): Promise<Credentials> {
     const hidden = this.hiddenEnv();
+    // An OAuth2 side sends no secret: the host asks for each access token (answerToken).
+    const side = async (s: 'remote' | 'local') => (account[s].type === 'imap' && account[s].auth !== undefined ? { oauth2: true as const } : this.passwords.resolve(account, s, hidden));
     return {
-      remote: await this.passwords.resolve(account, 'remote', hidden),
-      local: account.local.type === 'imap' ? await this.passwords.resolve(account, 'local', hidden) : null,
+      remote: await side('remote'),
+      local: account.local.type === 'imap' ? await side('local') : null,
     };
   }
 
@@ -493,6 +573,9 @@ export class AppService {
         return;
       case 'error':
         this.log('error', null, null, `sync engine: ${e.message}`);
+        return;
+      case 'tokenRequest':
+        void this.answerToken(e);
         return;
       case 'reply':
         return;

@@ -61,7 +61,8 @@ export const AccountInputSchema = z.strictObject({
 });
 
 /** Where a password comes from: kept by the app (OS keychain, or memory only), or the config file's own source. */
-export const PasswordSourceSchema = z.enum(['app', 'memory', 'config-file', 'command', 'environment', 'missing']);
+/** oauth2: no password; the side signs in with OAuth2 (its tokens kept by the app or the CLI). */
+export const PasswordSourceSchema = z.enum(['app', 'memory', 'config-file', 'command', 'environment', 'oauth2', 'missing']);
 
 export const ImapEndpointViewSchema = z.strictObject({
   type: z.literal('imap'),
@@ -87,7 +88,7 @@ export const MaildirEndpointViewSchema = z.strictObject({
 export const AccountStateSchema = z.enum(['never-synced', 'up-to-date', 'syncing', 'paused', 'error', 'needs-attention']);
 
 /** Why the last pass failed, for the right words and the right fix in the UI. */
-export const ErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'folder', 'other']);
+export const ErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'signin-required', 'folder', 'other']);
 
 export const AccountErrorSchema = z.strictObject({
   kind: ErrorKindSchema,
@@ -340,6 +341,15 @@ export const appMethods = {
   checkMaildir: { params: z.strictObject({ path: z.string().min(1) }), result: MaildirCheckSchema },
   /** Desktop only (see AppInfo.canPickDirectory); null when cancelled or unsupported. */
   pickDirectory: { params: empty, result: z.strictObject({ path: z.string().nullable() }) },
+  /**
+   * Signs an account's OAuth2 side in (desktop only): the system browser opens the provider's
+   * page, the service waits for the redirect to its loopback listener, keeps the grant in the
+   * secret store and syncs. Resolves with who signed in; fails with the provider's reason.
+   */
+  signIn: {
+    params: z.strictObject({ account: accountName, side: SideSchema.optional() }),
+    result: z.strictObject({ identity: z.string() }),
+  },
   /** Opens an https: or mailto: link in the user's browser or mail program (desktop only). */
   openExternal: { params: z.strictObject({ url: z.string().min(1).max(2048) }), result: z.strictObject({ opened: z.boolean() }) },
 } as const;

@@ -28,6 +28,8 @@ export const EngineImapEndpointSchema = z.strictObject({
   user: z.string().min(1),
   tls: z.strictObject({ ca: z.string().optional(), fingerprint: z.string().optional() }).optional(),
   timeoutSeconds: z.int().optional(),
+  /** Logs in with OAuth2: the host asks the supervisor for each access token (tokenRequest). */
+  oauth2: z.literal(true).optional(),
 });
 
 export const EngineMaildirEndpointSchema = z.strictObject({
@@ -49,10 +51,16 @@ export const EngineAccountSchema = z.strictObject({
   connections: z.int().min(1).max(MAX_CONNECTIONS),
 });
 
-/** Passwords of the account's IMAP sides; null for a Maildir side. */
+/**
+ * An OAuth2 side carries no secret here: its access tokens are asked for one at a time
+ * (tokenRequest / token), so the refresh token never leaves the supervisor.
+ */
+export const OAuth2CredentialSchema = z.strictObject({ oauth2: z.literal(true) });
+
+/** Passwords of the account's IMAP sides (or their OAuth2 marker); null for a Maildir side. */
 export const CredentialsSchema = z.strictObject({
-  remote: z.string().min(1),
-  local: z.string().min(1).nullable(),
+  remote: z.union([z.string().min(1), OAuth2CredentialSchema]),
+  local: z.union([z.string().min(1), OAuth2CredentialSchema]).nullable(),
 });
 
 const requestId = z.int().min(0);
@@ -82,6 +90,17 @@ export const EngineCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pause'), account: z.string().min(1).nullable() }),
   z.strictObject({ type: z.literal('resume'), account: z.string().min(1).nullable() }),
   z.strictObject({ type: z.literal('shutdown') }),
+  /**
+   * Answer to tokenRequest: a fresh access token, or why there is none (signInRequired: the
+   * grant was revoked or expired, only a new sign-in helps).
+   */
+  z.strictObject({
+    type: z.literal('token'),
+    requestId,
+    accessToken: z.string().min(1).nullable(),
+    error: z.string().nullable(),
+    signInRequired: z.boolean(),
+  }),
 ]);
 
 const eachWay = z.strictObject({ toLocal: z.number(), toRemote: z.number() });
@@ -155,7 +174,8 @@ export const FolderListingSchema = z.strictObject({
 });
 
 /** How an account-wide failure is classified (ImapConnectError kinds, plus the engine's own). */
-export const EngineErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'other']);
+/** signin-required: an OAuth2 sign-in was revoked or expired; the account waits for a new sign-in. */
+export const EngineErrorKindSchema = z.enum(['auth', 'unreachable', 'tls-untrusted', 'tls-mismatch', 'protocol', 'locked', 'config', 'signin-required', 'other']);
 
 export const EngineEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), pid: z.int() }),
@@ -181,12 +201,18 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('status'), account: z.string(), overview: AccountOverviewSchema }),
   /** Answer to listFolders (FolderListing) or overview (AccountOverview); `error` when it failed. */
   z.strictObject({ type: z.literal('reply'), requestId, result: z.unknown(), error: z.string().nullable() }),
+  /**
+   * The host needs an access token for an OAuth2 side (a connection is being opened);
+   * `refused`: the server just refused this one, so another is wanted.
+   */
+  z.strictObject({ type: z.literal('tokenRequest'), requestId, account: z.string(), side: z.enum(['remote', 'local']), refused: z.string().nullable() }),
   /** Something the host could not act on (an invalid message); logged by the supervisor. */
   z.strictObject({ type: z.literal('error'), message: z.string() }),
 ]);
 
 export type EngineAccount = z.output<typeof EngineAccountSchema>;
 export type Credentials = z.output<typeof CredentialsSchema>;
+export type OAuth2Credential = z.output<typeof OAuth2CredentialSchema>;
 export type EngineCommand = z.output<typeof EngineCommandSchema>;
 export type EngineEvent = z.output<typeof EngineEventSchema>;
 export type EngineProgress = z.output<typeof EngineProgressSchema>;

@@ -6,7 +6,8 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../support/d
 import { startHostileImapServer } from '../support/hostile-imap-server.js';
 import { connect } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
-import { CANARY, leakForms } from '../support/canary.js';
+import { CANARY, leakForms, tokenLeakForms } from '../support/canary.js';
+import { login, oauthAccount, runCliLive, startOAuthWorld, type OAuthWorld } from '../support/oauth-world.js';
 import { makeMessage } from '../support/messages.js';
 import { runCli, type CliResult } from '../support/sync-world.js';
 
@@ -189,5 +190,74 @@ describe('TLS against a self-signed Dovecot', () => {
     } finally {
       await hostile.stop();
     }
+  });
+});
+
+describe('OAuth2 tokens never leak', () => {
+  let world: OAuthWorld;
+  beforeAll(async () => {
+    world = await startOAuthWorld({ accessTokenTtl: 2 });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('neither the authorization code, the access tokens nor the refresh tokens show up in any output, state or cache file', async () => {
+    const user = await world.server.addUser();
+    const fx = await connect(world.server, user);
+    for (let i = 0; i < 4; i++) await fx.append('INBOX', makeMessage({ subject: `token test ${i}` }));
+    await fx.close();
+    const acct = await oauthAccount(world, user);
+    const env = { XDG_CACHE_HOME: join(acct.dir, 'cache') };
+    const seen = new Set<string>();
+    const runs: [string, { stdout: string; stderr: string }][] = [];
+    const grantTokens = async () => {
+      const g = await acct.grant();
+      for (const t of [g.accessToken, g.refreshToken]) if (typeof t === 'string') seen.add(t);
+    };
+    let code = '';
+    const signedIn = await login(acct.configPath, user.user, {
+      env,
+      tamper: (url) => {
+        code = url.searchParams.get('code') ?? '';
+        return url;
+      },
+    });
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    expect(code.length).toBeGreaterThan(10);
+    seen.add(code);
+    runs.push(['login', signedIn]);
+    await grantTokens();
+    const run = async (what: string, args: string[], extra: Record<string, string> = {}) => {
+      const r = await runCliLive(args, { env: { ...env, ...extra } });
+      runs.push([what, r]);
+      await grantTokens();
+      return r;
+    };
+    // Tokens live 2 s: the runs below refresh (and rotate) several times.
+    expect((await run('a sync killed by the fault hook', ['sync', '--config', acct.configPath], { MAILFERRY_FAULT_AFTER_STEPS: '2' })).code).toBe(FAULT_EXIT);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await run('sync --json', ['sync', '--config', acct.configPath, '--json'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await run('sync --dry-run --json', ['sync', '--config', acct.configPath, '--dry-run', '--json'])).code).toBe(0);
+    expect((await run('status --json', ['status', '--config', acct.configPath, '--json'])).code).toBe(0);
+    // A refused grant's message names no token either.
+    await world.provider.revoke((await acct.grant()).refreshToken as string);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await run('sync after revocation', ['sync', '--config', acct.configPath, '--json'])).code).toBe(1);
+    expect(await localMessages(acct.maildir, 'INBOX')).toHaveLength(4);
+    expect(seen.size).toBeGreaterThanOrEqual(5);
+
+    const forms = [...seen].flatMap((t) => tokenLeakForms(t, user.user));
+    const clean = (text: string, where: string) => {
+      for (const form of forms) expect(text.includes(form), `a token (as "${form.slice(0, 12)}…") appears in ${where}`).toBe(false);
+    };
+    for (const [what, r] of runs) {
+      clean(r.stdout, `stdout of ${what}`);
+      clean(r.stderr, `stderr of ${what}`);
+    }
+    const files = [...(await filesUnder(join(acct.dir, 'state'))), ...(await filesUnder(join(acct.dir, 'cache'))), ...(await filesUnder(acct.maildir))].filter((f) => f !== acct.grantFile);
+    expect(files.length).toBeGreaterThan(2);
+    for (const file of files) clean((await readFile(file)).toString('latin1'), file);
   });
 });

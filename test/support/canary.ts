@@ -12,3 +12,16 @@ export function leakForms(password: string, user: string): string[] {
   const base64 = (text: string) => Buffer.from(text).toString('base64');
   return [password, encodeURIComponent(password), base64(password), Buffer.from(password).toString('base64url'), base64(`\0${user}\0${password}`)];
 }
+
+/** The forms an OAuth2 token (access, refresh, code) could leak in, SASL payloads included. */
+export function tokenLeakForms(token: string, user: string): string[] {
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  return [
+    token,
+    encodeURIComponent(token),
+    base64(token),
+    Buffer.from(token).toString('base64url'),
+    base64(`user=${user}\x01auth=Bearer ${token}\x01\x01`),
+    `Bearer ${token}`,
+  ];
+}

@@ -25,6 +25,20 @@ export interface DovecotOptions {
   capability?: string;
   /** Logins one user may hold at once from one address (Dovecot's default is 10; tests get 50). */
   maxConnections?: number;
+  /**
+   * Also accept OAuth2 bearer tokens (SASL XOAUTH2 / OAUTHBEARER), checked by RFC 7662
+   * introspection at an authorization server (oauth-provider.ts); passwords keep working.
+   */
+  oauth2?: DovecotOAuth2;
+}
+
+export interface DovecotOAuth2 {
+  /** POST introspection URL with the confidential client's credentials in it: http://id:secret@127.0.0.1:port/… */
+  introspectionUrl: string;
+  /** The introspection field that must equal the IMAP user name (default "sub"). */
+  usernameAttribute?: string;
+  /** Which OAuth2 mechanisms to offer (default both). */
+  mechanisms?: ('xoauth2' | 'oauthbearer')[];
 }
 
 export interface DovecotServer extends TestImapServer {
@@ -87,7 +101,8 @@ async function launch(dir: string, runAs: RunAs, opts: DovecotOptions): Promise<
     const port = await freePort();
     const tlsPort = cert ? await freePort() : undefined;
     const confFile = path.join(dir, 'dovecot.conf');
-    await writeFile(confFile, config({ dir, runAs, port, tlsPort, cert, separator, capability: opts.capability, maxConnections: opts.maxConnections ?? 50 }));
+    if (opts.oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), oauth2Args(opts.oauth2));
+    await writeFile(confFile, config({ dir, runAs, port, tlsPort, cert, separator, capability: opts.capability, maxConnections: opts.maxConnections ?? 50, oauth2: opts.oauth2 }));
     await chownTree(dir, runAs);
     const child = spawn(dovecotBinary(), ['-F', '-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
@@ -238,6 +253,16 @@ interface ConfigParts {
   separator: string;
   capability: string | undefined;
   maxConnections: number;
+  oauth2: DovecotOAuth2 | undefined;
+}
+
+function oauth2Args(o: DovecotOAuth2): string {
+  return `introspection_mode = post
+introspection_url = ${o.introspectionUrl}
+username_attribute = ${o.usernameAttribute ?? 'sub'}
+active_attribute = active
+active_value = true
+`;
 }
 
 function config(c: ConfigParts): string {
@@ -254,7 +279,7 @@ log_path = ${c.dir}/dovecot.log
 info_log_path = ${c.dir}/dovecot.log
 debug_log_path = ${c.dir}/dovecot.log
 ${ssl}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${c.oauth2 ? ` ${(c.oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}` : ''}
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
 default_internal_user = ${c.runAs.name}
@@ -270,7 +295,8 @@ mail_fsync = always
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${c.dir}/passwd
-}
+${c.oauth2 ? '  mechanisms = plain login\n' : ''}}
+${c.oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = ${(c.oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}\n  args = ${c.dir}/dovecot-oauth2.conf.ext\n}\n` : ''}
 userdb {
   driver = static
   args = uid=${c.runAs.uid} gid=${c.runAs.gid} home=${c.dir}/home/%u

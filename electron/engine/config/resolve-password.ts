@@ -31,7 +31,7 @@ export async function resolvePassword(endpoint: PasswordSource, accountName: str
     return value;
   }
   if (endpoint.passwordCommand !== undefined) {
-    return runPasswordCommand(endpoint.passwordCommand, accountName, options.hiddenEnv, options.timeoutMs ?? 30_000);
+    return runSecretCommand(endpoint.passwordCommand, accountName, options.hiddenEnv, options.timeoutMs ?? 30_000, 'passwordCommand', 'password');
   }
   throw accountError(accountName, 'no password, passwordCommand or passwordEnv given');
 }
@@ -40,7 +40,11 @@ function accountError(accountName: string, text: string): ConfigError {
   return new ConfigError([`account "${accountName}": ${text}`]);
 }
 
-function runPasswordCommand(command: string, accountName: string, hiddenEnv: readonly string[], timeoutMs: number): Promise<string> {
+/**
+ * Runs a command that prints a secret (a passwordCommand, an auth.tokenCommand) with /bin/sh:
+ * its first output line is the secret. `label` names the field in messages, `what` the secret.
+ */
+export function runSecretCommand(command: string, accountName: string, hiddenEnv: readonly string[], timeoutMs: number, label: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // Its own process group on POSIX, so a timeout also ends whatever the shell started.
     const child = spawn(command, {
@@ -56,30 +60,30 @@ function runPasswordCommand(command: string, accountName: string, hiddenEnv: rea
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     const timer = setTimeout(() => {
       killGroup(child);
-      reject(accountError(accountName, `passwordCommand did not finish within ${timeoutMs / 1000} s`));
+      reject(accountError(accountName, `${label} did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(accountError(accountName, `could not run passwordCommand: ${err.message}`));
+      reject(accountError(accountName, `could not run ${label}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) {
         const password = firstLine(stdout);
-        if (password === '') reject(accountError(accountName, 'passwordCommand printed no password'));
+        if (password === '') reject(accountError(accountName, `${label} printed no ${what}`));
         else resolve(password);
         return;
       }
       // stderr only: stdout may hold the password even when the command fails.
       const reason = firstNonEmptyLine(stderr).slice(0, 300);
       const how = code === null ? `was killed by signal ${signal}` : `exited with code ${code}`;
-      reject(accountError(accountName, `passwordCommand ${how}${reason === '' ? '' : `: ${reason}`}`));
+      reject(accountError(accountName, `${label} ${how}${reason === '' ? '' : `: ${reason}`}`));
     });
   });
 }
 
 /** process.env minus the password variables and the engine's own MAILFERRY_* controls. */
-function childEnv(hiddenEnv: readonly string[]): NodeJS.ProcessEnv {
+export function childEnv(hiddenEnv: readonly string[]): NodeJS.ProcessEnv {
   // Windows variable names are case-insensitive.
   const fold = process.platform === 'win32' ? (name: string) => name.toUpperCase() : (name: string) => name;
   const hidden = new Set(hiddenEnv.map(fold));

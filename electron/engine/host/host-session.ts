@@ -13,7 +13,9 @@ import { registerSecret, redactSecrets } from '../secrets.js';
 import type { Side } from '../state/folder-state.js';
 import { ImapConnectError } from '../store/imap/imap-connect-error.js';
 import type { MailStore } from '../store/mail-store.js';
-import { openAccountStores, resolveImapEndpoint } from '../store/open-store.js';
+import { openAccountStores, resolveImapEndpoint, type OAuthContext } from '../store/open-store.js';
+import type { AccessTokenSource } from '../oauth2/access-tokens.js';
+import { OAuth2Error } from '../oauth2/oauth2-error.js';
 import { describeError } from '../sync/describe-error.js';
 import { syncAccount, type SyncAccountOptions } from '../sync/sync-account.js';
 import type { FolderProgress, SyncReporter } from '../sync/sync-reporter.js';
@@ -24,15 +26,48 @@ import { PushWatches } from './push-watches.js';
 /** What the session needs from the engine; tests may swap in slower or failing ones. */
 export interface HostEngine {
   syncAccount(account: AccountConfig, opts: SyncAccountOptions): Promise<AccountSummary>;
-  openStores(account: AccountConfig): Promise<Record<Side, MailStore>>;
+  openStores(account: AccountConfig, oauth?: OAuthContext): Promise<Record<Side, MailStore>>;
   overview: typeof accountOverview;
 }
 
 export const realEngine: HostEngine = {
   syncAccount,
-  openStores: (account) => openAccountStores(account, [], () => undefined),
+  openStores: (account, oauth) => openAccountStores(account, [], () => undefined, oauth),
   overview: accountOverview,
 };
+
+/** How long the host waits for the supervisor's answer to a tokenRequest. */
+const TOKEN_WAIT_MS = 60_000;
+
+type TokenAnswer = Extract<EngineCommand, { type: 'token' }>;
+
+/**
+ * An OAuth2 side's tokens in the host: each connection asks the supervisor, which keeps the
+ * grant (refresh token) and its freshness; a refused token goes back with the next request.
+ */
+class SupervisorTokenSource implements AccessTokenSource {
+  private refusedToken: string | null = null;
+  signInRequired = false;
+
+  constructor(private readonly ask: (refused: string | null) => Promise<TokenAnswer>) {}
+
+  async get(): Promise<string> {
+    const refused = this.refusedToken;
+    this.refusedToken = null;
+    const answer = await this.ask(refused);
+    if (answer.accessToken !== null) {
+      registerSecret(answer.accessToken);
+      this.signInRequired = false;
+      return answer.accessToken;
+    }
+    this.signInRequired = answer.signInRequired;
+    throw new OAuth2Error(answer.signInRequired ? 'invalid-grant' : 'unreachable', null, answer.error ?? 'no access token was given');
+  }
+
+  refused(token: string): void {
+    this.refusedToken = token;
+  }
+}
 
 /** Progress goes out at most this often per folder (phase changes always go out). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -49,6 +84,9 @@ export class HostSession {
   private readonly paused = new Set<string>();
   private allPaused = false;
   private shuttingDown = false;
+  private nextTokenRequest = 1;
+  private readonly tokenRequests = new Map<number, { resolve: (answer: TokenAnswer) => void; timer: NodeJS.Timeout }>();
+  private readonly tokenSources = new Map<string, SupervisorTokenSource>();
   private readonly pushes = new PushWatches({
     changed: (account, folder) => this.send({ type: 'changed', account, folder }),
     note: (account, folder, message) => this.send({ type: 'note', runId: '', account, folder, message: redactSecrets(message) }),
@@ -113,12 +151,47 @@ export class HostSession {
           this.paused.clear();
         } else this.paused.delete(cmd.account);
         return;
+      case 'token': {
+        const waiting = this.tokenRequests.get(cmd.requestId);
+        this.tokenRequests.delete(cmd.requestId);
+        if (waiting) {
+          clearTimeout(waiting.timer);
+          waiting.resolve(cmd);
+        }
+        return;
+      }
       case 'shutdown':
         this.shuttingDown = true;
         void this.pushes.stopAll();
         if (this.running.size === 0) this.exit(0);
         return;
     }
+  }
+
+  /** OAuth2 sides get their tokens from the supervisor, one source per side for all connections. */
+  private oauth(): OAuthContext {
+    return {
+      stateDir: this.stateDir!,
+      tokenSource: (account, side) => {
+        const key = `${account}\u0000${side}`;
+        let source = this.tokenSources.get(key);
+        if (!source) this.tokenSources.set(key, (source = new SupervisorTokenSource((refused) => this.askToken(account, side, refused))));
+        return source;
+      },
+    };
+  }
+
+  private askToken(account: string, side: Side, refused: string | null): Promise<TokenAnswer> {
+    const requestId = this.nextTokenRequest++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.tokenRequests.delete(requestId);
+        resolve({ type: 'token', requestId, accessToken: null, error: 'the app did not answer the request for an access token', signInRequired: false });
+      }, TOKEN_WAIT_MS);
+      timer.unref?.();
+      this.tokenRequests.set(requestId, { resolve, timer });
+      this.send({ type: 'tokenRequest', requestId, account, side, refused });
+    });
   }
 
   private configure(accounts: EngineAccount[]): void {
@@ -130,7 +203,7 @@ export class HostSession {
     const account = this.accounts.get(name);
     if (!account || this.shuttingDown) return;
     try {
-      const endpoint = await resolveImapEndpoint(withCredentials(account, credentials).remote, name, []);
+      const endpoint = await resolveImapEndpoint(withCredentials(account, credentials).remote, name, [], { ...this.oauth(), side: 'remote' });
       await this.pushes.watch(name, endpoint, folders);
     } catch (err) {
       this.send({ type: 'note', runId: '', account: name, folder: null, message: `push is off: ${describeError(err)}` });
@@ -173,7 +246,7 @@ export class HostSession {
       secretEnvNames: [],
       connect: async (a) => {
         try {
-          const stores = await this.engine.openStores(a);
+          const stores = await this.engine.openStores(a, this.oauth());
           opened.push(stores.remote, stores.local);
           connectFailure = null;
           return stores;
@@ -234,7 +307,7 @@ export class HostSession {
   private async listFolders(name: string, credentials: Credentials): Promise<FolderListing> {
     const account = this.accounts.get(name);
     if (!account) throw new Error(`no account "${name}"`);
-    const stores = await this.engine.openStores(withCredentials(account, credentials));
+    const stores = await this.engine.openStores(withCredentials(account, credentials), this.oauth());
     try {
       const [remote, local] = await Promise.all([stores.remote.listFolders(), stores.local.listFolders()]);
       return { remote: remote.map((f) => f.name), local: local.map((f) => f.name) };
@@ -256,15 +329,16 @@ export class HostSession {
   }
 }
 
-/** The config entry the engine expects, with passwords given in place of their sources. */
+/** The config entry the engine expects, with passwords (or OAuth2) given in place of their sources. */
 function withCredentials(account: EngineAccount, credentials: Credentials): AccountConfig {
-  registerSecret(credentials.remote);
-  if (credentials.local !== null) registerSecret(credentials.local);
-  const local =
-    account.local.type === 'imap'
-      ? { ...account.local, password: credentials.local ?? '' }
-      : account.local;
-  return { ...account, remote: { ...account.remote, password: credentials.remote }, local };
+  const side = <E extends EngineAccount['remote']>(endpoint: E, credential: Credentials['remote'] | null) => {
+    const { oauth2: _flag, ...rest } = endpoint;
+    if (credential !== null && typeof credential === 'object') return { ...rest, auth: { method: 'oauth2' as const } };
+    if (credential) registerSecret(credential);
+    return { ...rest, password: credential ?? '' };
+  };
+  const local = account.local.type === 'imap' ? side(account.local, credentials.local) : account.local;
+  return { ...account, remote: side(account.remote, credentials.remote), local };
 }
 
 function classify(error: string | null, connectFailure: ImapConnectError | null): { kind: EngineErrorKind | null; fingerprint: string | null } {

@@ -1,3 +1,4 @@
+import { ImapConnectError } from '../store/imap/imap-connect-error.js';
 import type { ImapEndpoint } from '../store/imap/imap-endpoint.js';
 import { watchFolder, type FolderWatch } from '../store/imap/imap-idle.js';
 import { describeError } from '../sync/describe-error.js';
@@ -52,6 +53,11 @@ export class PushWatches {
       if (failed || !current()) return;
       failed = true;
       entry.watches.delete(folder);
+      // A refused OAuth2 grant does not come back by waiting: push stays off until the next watch.
+      if (err instanceof ImapConnectError && err.kind === 'signin-required') {
+        this.events.note(account, folder, `push stopped: ${describeError(err)}`);
+        return;
+      }
       const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!;
       this.events.note(account, folder, `push stopped (${describeError(err)}); reconnecting in ${delay / 1000} s`);
       setTimeout(() => void this.open(account, entry, endpoint, folder, attempt + 1), delay).unref();

@@ -53,7 +53,7 @@ export async function syncAccount(account: AccountConfig, opts: SyncAccountOptio
     lock = await acquireAccountLock(accountDir, account.name).catch(stateDirFailure(opts.stateDir));
     const stateStore = await AccountStateStore.open(accountDir).catch(stateDirFailure(opts.stateDir));
     const warn = (msg: string) => opts.reporter.note(account.name, null, msg);
-    const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w));
+    const connect = opts.connect ?? ((a, w) => openAccountStores(a, opts.secretEnvNames, w, { stateDir: opts.stateDir }));
     stores = await withRetry(() => connect(account, warn), retrying(null));
     const run: AccountRun = { account, stores, stateStore, quiet: await QuietFolders.load(accountDir), opts, departures: false };
     let { decisions, missing } = await decideFolders(run, retrying(null));

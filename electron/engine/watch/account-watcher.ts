@@ -3,7 +3,8 @@ import type { AccountSummary } from '../../../shared/sync-summary.js';
 import type { Side } from '../state/folder-state.js';
 import type { MailStore } from '../store/mail-store.js';
 import { watchFolder, type FolderWatch } from '../store/imap/imap-idle.js';
-import { openAccountStores, resolveImapEndpoint } from '../store/open-store.js';
+import { ImapConnectError } from '../store/imap/imap-connect-error.js';
+import { openAccountStores, resolveImapEndpoint, tokenSource } from '../store/open-store.js';
 import { syncAccount } from '../sync/sync-account.js';
 import type { SyncReporter } from '../sync/sync-reporter.js';
 import { describeError } from '../sync/describe-error.js';
@@ -48,10 +49,11 @@ export class AccountWatcher {
 
   async start(): Promise<void> {
     const warn = (msg: string) => this.opts.reporter.note(this.account.name, null, msg);
-    this.stores = await openAccountStores(this.account, this.opts.secretEnvNames, warn);
+    this.stores = await openAccountStores(this.account, this.opts.secretEnvNames, warn, { stateDir: this.opts.stateDir });
     this.everything = true;
     this.running = this.drain().finally(() => (this.running = null));
     await this.running;
+    if (this.stopped) return;
     if (this.account.remote.type === 'imap') for (const f of this.opts.pushFolders) void this.push(f, 0);
     this.timer = setInterval(() => this.requestAll(), this.opts.intervalMs);
   }
@@ -105,7 +107,27 @@ export class AccountWatcher {
         connect: async () => stores,
       });
       this.opts.onPass?.(summary, performance.now() - started);
+      if (summary.error !== null && this.signInRequired()) {
+        // Only a new sign-in helps: stop this account rather than failing every interval.
+        this.opts.reporter.note(this.account.name, null, 'stopped watching this account until it is signed in again (then restart watch)');
+        this.stopped = true;
+        if (this.timer) clearInterval(this.timer);
+        void Promise.allSettled([...this.watches.values()].map((w) => w.stop()));
+      }
     }
+  }
+
+  /** Whether a side's OAuth2 grant was refused (the same token source the pass used). */
+  private signInRequired(): boolean {
+    return (['remote', 'local'] as const).some((side) => {
+      const endpoint = this.account[side];
+      if (endpoint.type !== 'imap' || endpoint.auth === undefined) return false;
+      try {
+        return tokenSource(endpoint, this.account.name, this.opts.secretEnvNames, { stateDir: this.opts.stateDir, side }).signInRequired === true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   private async push(folder: string, attempt: number): Promise<void> {
@@ -117,12 +139,16 @@ export class AccountWatcher {
       failed = true;
       this.watches.delete(folder);
       if (this.stopped) return;
+      if (err instanceof ImapConnectError && err.kind === 'signin-required') {
+        this.opts.reporter.note(this.account.name, folder, `push stopped: ${describeError(err)}`);
+        return;
+      }
       const delay = PUSH_RETRY_MS[Math.min(attempt, PUSH_RETRY_MS.length - 1)]!;
       this.opts.reporter.note(this.account.name, folder, `push stopped (${describeError(err)}); reconnecting in ${delay / 1000} s`);
       setTimeout(() => void this.push(folder, attempt + 1), delay).unref();
     };
     try {
-      const endpoint = await resolveImapEndpoint(this.account.remote, this.account.name, this.opts.secretEnvNames);
+      const endpoint = await resolveImapEndpoint(this.account.remote, this.account.name, this.opts.secretEnvNames, { stateDir: this.opts.stateDir, side: 'remote' });
       const watch = await watchFolder(endpoint, folder, () => this.request(folder), retry);
       if (this.stopped) return void (await watch.stop());
       this.watches.set(folder, watch);

@@ -63,9 +63,10 @@ function imapEndpoint(input: ImapEndpointInput, previous: ImapEndpointConfig | u
     return endpoint;
   }
   if (!same) throw new ApiFailure('invalid-request', `the ${side} server needs a password`);
-  const { password, passwordCommand, passwordEnv } = previous;
+  const { password, passwordCommand, passwordEnv, auth } = previous;
   return {
     ...endpoint,
+    ...(auth !== undefined ? { auth } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(passwordCommand !== undefined ? { passwordCommand } : {}),
     ...(passwordEnv !== undefined ? { passwordEnv } : {}),
@@ -82,6 +83,8 @@ export function engineAccount(account: AccountConfig): EngineAccount {
     user: e.user,
     ...(e.tls ? { tls: e.tls } : {}),
     ...(e.timeoutSeconds !== undefined ? { timeoutSeconds: e.timeoutSeconds } : {}),
+    // Its tokens are asked for one at a time (engine-protocol tokenRequest); no auth setting goes along.
+    ...(e.auth !== undefined ? { oauth2: true as const } : {}),
   });
   return {
     name: account.name,

@@ -71,12 +71,12 @@ export async function writeAppConfig(path: string, config: Pick<AppConfig, 'stat
 
 /** Whether the app, not the file, holds this side's password. */
 export function isAppKept(endpoint: AccountConfig['local']): boolean {
-  return endpoint.type === 'imap' && endpoint.password === undefined && endpoint.passwordCommand === undefined && endpoint.passwordEnv === undefined;
+  return endpoint.type === 'imap' && endpoint.password === undefined && endpoint.passwordCommand === undefined && endpoint.passwordEnv === undefined && endpoint.auth === undefined;
 }
 
 function markAppKept(endpoint: unknown): unknown {
   if (!isRecord(endpoint) || endpoint.type !== 'imap') return endpoint;
-  const hasSource = ['password', 'passwordCommand', 'passwordEnv'].some((k) => endpoint[k] !== undefined);
+  const hasSource = ['password', 'passwordCommand', 'passwordEnv', 'auth'].some((k) => endpoint[k] !== undefined);
   return hasSource ? endpoint : { ...endpoint, password: APP_KEPT };
 }
 

@@ -37,6 +37,7 @@ export class Passwords {
     if (endpoint.password !== undefined) return 'config-file';
     if (endpoint.passwordCommand !== undefined) return 'command';
     if (endpoint.passwordEnv !== undefined) return 'environment';
+    if (endpoint.auth !== undefined) return 'oauth2';
     const key = secretKey(account.name, side);
     if (this.stored.has(key)) return 'app';
     return this.memory.has(key) ? 'memory' : 'missing';

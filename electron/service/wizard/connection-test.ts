@@ -40,7 +40,7 @@ export async function testConnection(endpoint: TestEndpoint, timeoutSeconds = 20
     return { ok: true, folders };
   } catch (err) {
     if (err instanceof ImapConnectError) {
-      return { ok: false, kind: err.kind, message: describeError(err), fingerprint: err.fingerprint ? `sha256:${err.fingerprint}` : null };
+      return { ok: false, kind: err.kind === 'signin-required' ? 'auth' : err.kind, message: describeError(err), fingerprint: err.fingerprint ? `sha256:${err.fingerprint}` : null };
     }
     return { ok: false, kind: 'protocol', message: describeError(err), fingerprint: null };
   } finally {

@@ -24,6 +24,7 @@ export const ERROR_ADVICE: Record<ErrorKind, string> = {
   protocol: 'The server did not answer as expected. Check the port and security settings.',
   locked: 'Another Mailferry process is syncing this account. It is tried again later.',
   config: 'The account’s settings are incomplete or invalid. Edit the account to fix them.',
+  'signin-required': 'The account’s sign-in with its provider was revoked or has expired. Sign in again: mailferry login --account NAME.',
   folder: 'Some folders could not be synced. Open the account to see which.',
   other: 'Something unexpected went wrong. The Activity log has the details.',
 };

@@ -11,7 +11,7 @@ describe('mailferry serve arguments', () => {
     for (const bad of ['-1', '65536', '80a', '']) expect(() => parseCli(['serve', `--port=${bad}`]), bad).toThrow(/--port must be a number from 0 to 65535/);
     expect(() => parseCli(['serve', '--dry-run'])).toThrow(/--dry-run is for "mailferry sync", not "serve"/);
     expect(() => parseCli(['sync', '--port', '8080'])).toThrow(/--port is for "mailferry serve", not "sync"/);
-    expect(() => parseCli(['serv'])).toThrow(/unknown command "serv"; did you mean "serve"\? \(commands: sync, status, watch, serve, conflicts, help\)/);
+    expect(() => parseCli(['serv'])).toThrow(/unknown command "serv"; did you mean "serve"\? \(commands: sync, status, watch, serve, conflicts, login, logout, help\)/);
   });
 
   it('is in the usage text', () => {

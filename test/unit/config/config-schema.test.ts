@@ -101,7 +101,7 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     {
       name: 'no password source',
       edit: (d) => delete remote(d).password,
-      line: 'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv (none given)',
+      line: 'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv, auth (none given)',
     },
     { name: 'tls not an object', edit: (d) => (remote(d).tls = true), line: 'accounts[0].remote.tls: must be an object (got true)' },
     { name: 'unknown tls key', edit: (d) => (remote(d).tls = { verify: false }), line: 'accounts[0].remote.tls.verify: unknown key (allowed: ca, fingerprint)' },
@@ -189,8 +189,8 @@ describe('ConfigSchema refuses each invalid field with its exact path', () => {
     remote(doc).hots = 'x';
     remote(doc).prot = 1;
     expect(issuesOf(doc)).toEqual([
-      'accounts[0].remote.hots: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
-      'accounts[0].remote.prot: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
+      'accounts[0].remote.hots: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, auth, tls, timeoutSeconds)',
+      'accounts[0].remote.prot: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, auth, tls, timeoutSeconds)',
     ]);
   });
 
@@ -210,7 +210,7 @@ describe('password fields never appear in messages', () => {
     {
       name: 'password next to passwordEnv',
       edit: (d) => (remote(d).passwordEnv = 'MAIL_PW'),
-      line: 'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv (got password and passwordEnv)',
+      line: 'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv, auth (got password and passwordEnv)',
       secret: SECRET,
     },
     {
@@ -234,7 +234,7 @@ describe('password fields never appear in messages', () => {
         delete remote(d).password;
         remote(d).passwd = SECRET;
       },
-      line: 'accounts[0].remote.passwd: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, tls, timeoutSeconds)',
+      line: 'accounts[0].remote.passwd: unknown key (allowed: type, host, port, security, user, password, passwordCommand, passwordEnv, auth, tls, timeoutSeconds)',
       secret: SECRET,
     },
   ];
@@ -394,7 +394,7 @@ describe('formatConfigIssues', () => {
     Object.assign(remote(doc), { port: '143', security: 'none' });
     expect(issuesOf(doc)).toEqual([
       'accounts[0].remote.port: must be an integer from 1 to 65535 (got "143")',
-      'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv (none given)',
+      'accounts[0].remote: needs exactly one of password, passwordCommand, passwordEnv, auth (none given)',
       'accounts[0].remote.security: plain text is refused for non-loopback hosts (host "imap.example.org"); use "tls" or "starttls"',
     ]);
   });

@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
-import { classifyConnectError } from './imap-connect-error.js';
+import { OAuth2Error } from '../../oauth2/oauth2-error.js';
+import { classifyConnectError, ImapConnectError } from './imap-connect-error.js';
 import type { ImapEndpoint } from './imap-endpoint.js';
 import { verifyingTransport } from './tls-transport.js';
 
@@ -21,8 +22,38 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const MAX_RESPONSE_BYTES = 2 * MAX_LITERAL_BYTES + 1024 * 1024;
 const MAX_RESPONSE_TOKENS = 250_000;
 
-/** Connects and logs in; every failure is an ImapConnectError. */
+/**
+ * Connects and logs in; every failure is an ImapConnectError. With OAuth2 the access token
+ * comes from the endpoint's token source; a refused token is replaced once (it may have been
+ * revoked or expired early), and a second refusal is reported as it is.
+ */
 export async function openClient(endpoint: ImapEndpoint): Promise<ImapFlow> {
+  const source = endpoint.oauth2;
+  if (!source) return connect(endpoint, { user: endpoint.user, pass: endpoint.password });
+  const token = await accessToken(endpoint);
+  try {
+    return await connect(endpoint, { user: endpoint.user, accessToken: token });
+  } catch (err) {
+    if (!(err instanceof ImapConnectError) || err.kind !== 'auth') throw err;
+    source.refused(token);
+    return connect(endpoint, { user: endpoint.user, accessToken: await accessToken(endpoint) });
+  }
+}
+
+/** A token from the endpoint's source; its failures as connect failures (a refused grant stops the account). */
+async function accessToken(endpoint: ImapEndpoint): Promise<string> {
+  try {
+    return await endpoint.oauth2!.get();
+  } catch (err) {
+    if (err instanceof OAuth2Error) {
+      const kind = err.kind === 'invalid-grant' ? 'signin-required' : err.kind === 'unreachable' ? 'unreachable' : 'auth';
+      throw new ImapConnectError(kind, `OAuth2 for ${endpoint.user}: ${err.message}`);
+    }
+    throw new ImapConnectError('auth', `OAuth2 for ${endpoint.user}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function connect(endpoint: ImapEndpoint, auth: { user: string; pass: string } | { user: string; accessToken: string }): Promise<ImapFlow> {
   const timeoutMs = (endpoint.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const client = new ImapFlow({
     host: endpoint.host,
@@ -30,7 +61,7 @@ export async function openClient(endpoint: ImapEndpoint): Promise<ImapFlow> {
     secure: endpoint.security === 'tls',
     doSTARTTLS: endpoint.security === 'starttls',
     transport: verifyingTransport(endpoint),
-    auth: { user: endpoint.user, pass: endpoint.password },
+    auth,
     clientInfo: { name: 'mailferry' },
     // imapflow logs to stdout by default, with user names and server texts in it.
     logger: false,

@@ -7,9 +7,11 @@ import type { ImapEndpoint } from './imap-endpoint.js';
  * - tls-untrusted: the certificate chain is not trusted (self-signed, unknown CA, expired);
  * - tls-mismatch: the certificate does not match what was expected: another host name,
  *   or not the pinned fingerprint;
- * - protocol: the server does not speak what the settings say (no STARTTLS, not IMAP, wrong port).
+ * - protocol: the server does not speak what the settings say (no STARTTLS, not IMAP, wrong port);
+ * - signin-required: the OAuth2 sign-in was revoked or expired (or never made): only signing
+ *   in again helps, so the account stops instead of retrying.
  */
-export type ImapConnectErrorKind = 'auth' | 'unreachable' | 'tls-untrusted' | 'tls-mismatch' | 'protocol';
+export type ImapConnectErrorKind = 'auth' | 'unreachable' | 'tls-untrusted' | 'tls-mismatch' | 'protocol' | 'signin-required';
 
 /** A one-line, actionable connect failure. Never carries the password. */
 export class ImapConnectError extends Error {
@@ -41,6 +43,7 @@ interface ErrorFields {
   response?: unknown;
   responseText?: unknown;
   tlsFailed?: unknown;
+  oauthError?: unknown;
 }
 
 const RESET = 'connection reset; if it keeps happening, check "port" and "security"';
@@ -79,7 +82,11 @@ export function classifyConnectError(err: unknown, endpoint: ImapEndpoint): Imap
   const detail = (text: unknown) => redact(typeof text === 'string' ? text : '', endpoint.password);
 
   if (e.authenticationFailed === true || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
-    return new ImapConnectError('auth', `login failed for ${endpoint.user} at ${endpoint.host}: ${authReason(e, detail)}`);
+    const reason = endpoint.oauth2 ? oauthReason(e, detail) : authReason(e, detail);
+    return new ImapConnectError('auth', `login failed for ${endpoint.user} at ${endpoint.host}: ${reason}`);
+  }
+  if (endpoint.oauth2 && /Unsupported authentication mechanism/i.test(detail(e.message))) {
+    return new ImapConnectError('protocol', `${where} does not offer OAuth2 login (AUTH=OAUTHBEARER or AUTH=XOAUTH2); use a password for this server`);
   }
   const unreachable = UNREACHABLE[code];
   if (unreachable) return new ImapConnectError('unreachable', `cannot reach ${where}: ${unreachable}`);
@@ -126,6 +133,27 @@ function authReason(e: ErrorFields, detail: (text: unknown) => string): string {
   }
   const text = detail(e.response) || detail(e.responseText);
   return text ? `the server said: ${text}` : 'wrong user name or password';
+}
+
+/**
+ * The OAuth2 refusal in words: the JSON the server sent in its SASL challenge (RFC 7628 3.2.2,
+ * and Google's XOAUTH2 alike), else the server's text.
+ */
+export function oauthReason(e: { oauthError?: unknown; response?: unknown; responseText?: unknown; message?: unknown }, detail: (text: unknown) => string = (t) => (typeof t === 'string' ? t : '')): string {
+  const said = (detail(e.responseText) || detail(e.response)).replace(/^\S+ (?:NO|BAD) (?:\[[^\]]*\] ?)?/, '').trim();
+  const json = typeof e.oauthError === 'object' && e.oauthError !== null ? (e.oauthError as Record<string, unknown>) : null;
+  if (!json) return `the server refused the access token${said ? ` (the server said: ${said})` : ''}`;
+  const status = String(json.status ?? '');
+  const scope = typeof json.scope === 'string' ? json.scope : null;
+  const words =
+    status === 'invalid_token' || status === '401'
+      ? 'the server did not accept the access token (expired, revoked, or issued for another user or server)'
+      : status === 'insufficient_scope' || status === '403'
+        ? `the access token lacks the permission the server needs${scope ? ` (scope "${scope}")` : ''}; add it to auth.scopes and sign in again`
+        : status === 'invalid_request' || status === '400'
+          ? `the server refused the access token as not valid for this login (status ${status}: expired or revoked, or for another user${scope ? `; it wants scope "${scope}"` : ''})`
+          : `the server refused the access token (status "${status || 'none'}"${scope ? `, scope "${scope}"` : ''})`;
+  return said ? `${words}; the server said: ${said}` : words;
 }
 
 /** Server and library texts are not ours; make sure the password cannot ride along in one. */

@@ -1,3 +1,5 @@
+import type { AccessTokenSource } from '../../oauth2/access-tokens.js';
+
 /** Where and how to reach one IMAP account. */
 export interface ImapEndpoint {
   host: string;
@@ -5,7 +7,10 @@ export interface ImapEndpoint {
   /** tls: implicit TLS (IMAPS); starttls: plain connection upgraded before login (required); none: cleartext. */
   security: 'tls' | 'starttls' | 'none';
   user: string;
+  /** Empty when the endpoint logs in with OAuth2. */
   password: string;
+  /** OAuth2 (SASL OAUTHBEARER or XOAUTH2, whichever the server offers) instead of the password. */
+  oauth2?: AccessTokenSource;
   tls?: {
     /** Extra trusted CA (PEM text), on top of the system's. */
     ca?: string;

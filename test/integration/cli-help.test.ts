@@ -21,7 +21,7 @@ describe('mailferry help', () => {
     expect(await runCli(['help', 'synk'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mailferry: no command "synk"; did you mean "sync"? (commands: sync, status, watch, serve, conflicts, help)\nRun "mailferry help" for usage.\n',
+      stderr: 'mailferry: no command "synk"; did you mean "sync"? (commands: sync, status, watch, serve, conflicts, login, logout, help)\nRun "mailferry help" for usage.\n',
     });
     expect(await runCli(['status', '--folder', 'INBOX'])).toEqual({
       code: 2,

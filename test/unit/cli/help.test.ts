@@ -26,7 +26,7 @@ describe('help', () => {
   });
 
   it.each([
-    [['help', 'nosuch'], /no command "nosuch" \(commands: sync, status, watch, serve, conflicts, help\)/],
+    [['help', 'nosuch'], /no command "nosuch" \(commands: sync, status, watch, serve, conflicts, login, logout, help\)/],
     [['help', 'synk'], /no command "synk"; did you mean "sync"\?/],
     [['help', 'sync', 'status'], /takes one command name/],
     [['sync', '--nosuch'], /Unknown option '--nosuch'/],
@@ -54,8 +54,11 @@ describe('help', () => {
       for (const name of Object.keys(OPTIONS) as (keyof typeof OPTIONS)[]) {
         if (name === 'help') continue;
         const o = OPTIONS[name] as { value?: string };
-        const value = name === 'port' ? '0' : name === 'interval' ? '60' : 'x';
-        const argv = [spec.name, `--${name}`, ...(o.value ? [value] : [])];
+        const value = name === 'port' ? '0' : name === 'interval' || name === 'timeout' ? '60' : 'x';
+        // What the command cannot do without (login and logout name their account).
+        const required = spec.options.filter((x) => x.required && x.name !== name).flatMap((x) => [`--${x.name}`, 'x']);
+        const v = name === 'side' ? 'remote' : value;
+        const argv = [spec.name, ...required, `--${name}`, ...(o.value ? [v] : [])];
         if (spec.options.some((x) => x.name === name)) expect(() => parseCli(argv), argv.join(' ')).not.toThrow();
         else expect(() => parseCli(argv), argv.join(' ')).toThrow(new RegExp(`--${name} is for .*, not "${spec.name}"`));
       }

@@ -11,7 +11,8 @@ export function alertsFromPass(account: AccountConfig | undefined, summary: Acco
   if (summary.error !== null) {
     const pinned = account?.remote.tls?.fingerprint !== undefined;
     const detail = summary.error;
-    if (errorKind === 'auth') alerts.push({ kind: 'auth-failed', account: name, detail });
+    // A revoked OAuth2 sign-in is a refused login too; its detail says "sign in again".
+    if (errorKind === 'auth' || errorKind === 'signin-required') alerts.push({ kind: 'auth-failed', account: name, detail });
     // Key without the message: "unreachable" stays one problem while its wording varies.
     if (errorKind === 'unreachable') alerts.push({ kind: 'unreachable', account: name, detail, key: `unreachable:${name}` });
     if (errorKind === 'tls-mismatch' && pinned) alerts.push({ kind: 'tls-changed', account: name, detail, key: `tls-changed:${name}:${fingerprint ?? ''}` });

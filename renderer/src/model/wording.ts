@@ -24,7 +24,7 @@ export const ERROR_ADVICE: Record<ErrorKind, string> = {
   protocol: 'The server did not answer as expected. Check the port and security settings.',
   locked: 'Another Mailferry process is syncing this account. It is tried again later.',
   config: 'The account’s settings are incomplete or invalid. Edit the account to fix them.',
-  'signin-required': 'The account’s sign-in with its provider was revoked or has expired. Sign in again: mailferry login --account NAME.',
+  'signin-required': 'The sign-in with the account’s provider (Google, Microsoft, …) was revoked or has expired, so Mailferry stopped syncing it. Sign in again (on the command line: mailferry login --account followed by the account’s name).',
   folder: 'Some folders could not be synced. Open the account to see which.',
   other: 'Something unexpected went wrong. The Activity log has the details.',
 };

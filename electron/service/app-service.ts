@@ -261,6 +261,10 @@ export class AppService {
     },
     settleConflict: async ({ account, folder, conflictId, choice }) => {
       this.account(account);
+      // Its kind names the choice in the log; some choices drop the conflict at once.
+      const kindOf = () => this.runtime(account).overview?.folders.find((f) => f.folder === folder)?.conflicts.find((c) => c.id === conflictId)?.kind;
+      if (!kindOf()) await this.refreshOverview(account);
+      const kind = kindOf();
       // A pass holds the account's state: the choice is recorded as soon as it ends.
       for (const deadline = Date.now() + SETTLE_WAIT_MS; ; ) {
         try {
@@ -274,12 +278,10 @@ export class AppService {
         if (Date.now() > deadline) throw new ApiFailure('busy', `"${account}" is still syncing; choose again when the pass is done`);
         await new Promise((r) => setTimeout(r, 250));
       }
-      const kind = this.runtime(account).overview?.folders.find((f) => f.folder === folder)?.conflicts.find((c) => c.id === conflictId)?.kind;
-      // The kind is known once the Conflicts screen has listed it; a bare request still reads as words.
-      const chosen = kind ? `“${choiceText(kind, choice).label}” (${CONFLICT_TITLE[kind].toLowerCase()})` : `to ${choice.replace('-', ' ')}`;
-      this.log('info', account, folder, `conflict settled: you chose ${chosen}; the next sync carries it out`);
       // Reading the state announces the change; without an engine to read it, say so anyway.
       if (!(await this.refreshOverview(account))) this.emit('conflictsChanged', { account });
+      const chosen = kind ? `“${choiceText(kind, choice).label}” (${CONFLICT_TITLE[kind].toLowerCase()})` : `to ${choice.replace('-', ' ')}`;
+      this.log('info', account, folder, `conflict settled: you chose ${chosen}; the next sync carries it out`);
       this.scheduler.syncNow(account);
       return {};
     },

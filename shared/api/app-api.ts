@@ -284,6 +284,8 @@ export const FolderProgressSchema = z.strictObject({
   messagesDone: z.int(),
   messagesTotal: z.int(),
   bytesDone: z.number(),
+  /** Bytes of the folder's copies in all; null when the source does not report sizes (a Maildir). */
+  bytesTotal: z.number().nullable(),
   /** Bytes per second over the last seconds; null until measurable. */
   bytesPerSecond: z.number().nullable(),
   /** Seconds until the folder's copies are done; null when unknown. */

@@ -20,7 +20,7 @@ function account(name: string, state: AccountView['state']): AccountView {
 }
 
 function progress(folder: string, phase: FolderProgressView['phase'], done: number, total: number, extra: Partial<FolderProgressView> = {}): FolderProgressView {
-  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesPerSecond: null, etaSeconds: null, outcome: null, ...extra };
+  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesTotal: total * 1000, bytesPerSecond: null, etaSeconds: null, outcome: null, ...extra };
 }
 
 describe('live state', () => {

@@ -11,7 +11,7 @@ describe('progress that ends', () => {
     const w = await world({ kind: 'memory' });
     w.engine.onSync = (cmd, emit) => {
       const { runId, account } = cmd;
-      const listing = (folder: string): EngineEvent => ({ type: 'progress', runId, progress: { account, folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0 } });
+      const listing = (folder: string): EngineEvent => ({ type: 'progress', runId, progress: { account, folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0, bytesTotal: null } });
       const archive = { ...emptyFolderSummary('Archive'), outcome: 'stopped' as const, error: 'stopped by the mass-delete safety check' };
       const lists = { ...emptyFolderSummary('Lists'), outcome: 'failed' as const, error: 'NO [SERVERBUG] oops' };
       const quiet = { ...emptyFolderSummary('Quiet'), outcome: 'unchanged' as const };

@@ -42,7 +42,7 @@ export function ProgressLine(p: ProgressLineProps) {
           formatBytes(p.bytesDone),
           !p.done && rate,
           // An estimate needs something left to copy and a rate to copy it at.
-          !p.done && p.etaSeconds !== null && p.messagesDone < p.messagesTotal && p.bytesPerSecond !== null && `about ${formatDuration(p.etaSeconds)} left`,
+          !p.done && p.etaSeconds !== null && p.messagesDone < p.messagesTotal && p.bytesPerSecond !== null && `about ${formatDuration(Math.max(1, p.etaSeconds))} left`,
           p.done && 'done',
         ];
   const text = parts.filter((x): x is string => typeof x === 'string').join(' · ');

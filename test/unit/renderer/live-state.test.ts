@@ -6,7 +6,7 @@ function account(name: string, state: AccountView['state']): AccountView {
   return {
     name,
     remote: { type: 'imap', host: 'h', port: 993, security: 'tls', user: 'u', fingerprint: null, passwordSource: 'app' },
-    local: { type: 'maildir', path: '/m' },
+    local: { type: 'maildir', path: '/m', layout: 'verbatim', nameEncoding: 'utf-8', importState: null },
     direction: 'both',
     propagateDeletes: true,
     folders: { include: ['*'], exclude: [] },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFLICT_CHOICES } from '../conflicts.js';
+import { MAILDIR_LAYOUTS, MAILDIR_NAME_ENCODINGS } from '../config.js';
 import { ConflictSidesSchema } from '../conflict-sides.js';
 import { parseBridgeError, type ApiErrorCode } from './bridge-errors.js';
 
@@ -37,10 +38,26 @@ export const ImapEndpointInputSchema = z.strictObject({
   fingerprint: z.string().min(1).optional(),
 });
 
+export const MaildirLayoutSchema = z.enum(MAILDIR_LAYOUTS);
+export const MaildirNameEncodingSchema = z.enum(MAILDIR_NAME_ENCODINGS);
+
+/** Another tool's sync state to adopt on the first pairing (config.ts ImportStateSchema); paths absolute or ~/…. */
+export const ImportStateInputSchema = z.discriminatedUnion('from', [
+  z.strictObject({ from: z.literal('mbsync'), path: z.string().min(1) }),
+  z.strictObject({ from: z.literal('offlineimap'), path: z.string().min(1), repository: z.string().min(1) }),
+]);
+
 export const MaildirEndpointInputSchema = z.strictObject({
   type: z.literal('maildir'),
   /** Absolute, or starting with ~/. */
   path: z.string().min(1),
+  /**
+   * How an existing Maildir (another tool's) lays out and spells its folders, and that tool's
+   * state to adopt. Omitted: a new account gets the defaults, an edit keeps what was saved.
+   */
+  layout: MaildirLayoutSchema.optional(),
+  nameEncoding: MaildirNameEncodingSchema.optional(),
+  importState: ImportStateInputSchema.optional(),
 });
 
 export const LocalEndpointInputSchema = z.discriminatedUnion('type', [MaildirEndpointInputSchema, ImapEndpointInputSchema]);
@@ -77,6 +94,9 @@ export const ImapEndpointViewSchema = z.strictObject({
 export const MaildirEndpointViewSchema = z.strictObject({
   type: z.literal('maildir'),
   path: z.string(),
+  layout: MaildirLayoutSchema,
+  nameEncoding: MaildirNameEncodingSchema,
+  importState: ImportStateInputSchema.nullable(),
 });
 
 /**
@@ -285,6 +305,8 @@ export const FolderProgressSchema = z.strictObject({
   messagesDone: z.int(),
   messagesTotal: z.int(),
   bytesDone: z.number(),
+  /** Bytes of the folder's copies in all; null when the source does not report sizes (a Maildir). */
+  bytesTotal: z.number().nullable(),
   /** Bytes per second over the last seconds; null until measurable. */
   bytesPerSecond: z.number().nullable(),
   /** Seconds until the folder's copies are done; null when unknown. */
@@ -440,6 +462,8 @@ export { bridgeErrorMessage, parseBridgeError, type ApiErrorCode } from './bridg
 export type AccountInput = z.output<typeof AccountInputSchema>;
 export type ImapEndpointInput = z.output<typeof ImapEndpointInputSchema>;
 export type LocalEndpointInput = z.output<typeof LocalEndpointInputSchema>;
+export type MaildirEndpointInput = z.output<typeof MaildirEndpointInputSchema>;
+export type ImportStateInput = z.output<typeof ImportStateInputSchema>;
 export type AccountView = z.output<typeof AccountViewSchema>;
 export type AccountState = z.output<typeof AccountStateSchema>;
 export type AccountErrorView = z.output<typeof AccountErrorSchema>;

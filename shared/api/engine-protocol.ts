@@ -141,6 +141,7 @@ export const EngineProgressSchema = z.strictObject({
   messagesDone: z.int(),
   messagesTotal: z.int(),
   bytesDone: z.number(),
+  bytesTotal: z.number().nullable(),
 });
 
 export const FolderOverviewSchema = z.strictObject({

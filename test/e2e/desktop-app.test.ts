@@ -155,7 +155,7 @@ describe('the app through mailferry serve', () => {
     await page.getByRole('button', { name: /^Conflicts/ }).click();
     const conflict = page.getByRole('article', { name: 'Deleted on one side, changed on the other' });
     await conflict.waitFor({ timeout: 30_000 });
-    expect(await conflict.textContent()).toContain('deleted on the local side but changed on the remote side');
+    expect(await conflict.textContent()).toContain('deleted on this computer but changed on the server');
     // What happened on each side, side by side: the message, and its flags here before the delete against the server's now.
     const sides = conflict.getByRole('table', { name: 'What happened on each side' });
     expect(await sides.getByRole('columnheader').allTextContents()).toEqual(['This computer', `Server (${server.host})`]);

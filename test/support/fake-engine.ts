@@ -88,7 +88,7 @@ export class FakeEngine {
 
 export function passOk(cmd: SyncCommand, emit: (e: EngineEvent) => void): void {
   emit({ type: 'syncStarted', runId: cmd.runId, account: cmd.account });
-  emit({ type: 'progress', runId: cmd.runId, progress: { account: cmd.account, folder: 'INBOX', phase: 'copying', messagesDone: 1, messagesTotal: 2, bytesDone: 100 } });
+  emit({ type: 'progress', runId: cmd.runId, progress: { account: cmd.account, folder: 'INBOX', phase: 'copying', messagesDone: 1, messagesTotal: 2, bytesDone: 100, bytesTotal: 200 } });
   const folder = { ...emptyFolderSummary('INBOX'), copied: { toLocal: 2, toRemote: 0 }, bytes: { toLocal: 200, toRemote: 0 } };
   emit({ type: 'folderDone', runId: cmd.runId, account: cmd.account, summary: folder });
   emit({ type: 'syncFinished', runId: cmd.runId, account: cmd.account, summary: { account: cmd.account, error: null, folders: [folder] }, errorKind: null, fingerprint: null, skipped: null });

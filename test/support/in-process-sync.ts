@@ -6,7 +6,7 @@ import type { AccountSummary } from '../../shared/sync-summary.js';
 import { loadConfig } from '../../electron/engine/config/load-config.js';
 import type { Side } from '../../electron/engine/state/folder-state.js';
 import { syncAccount } from '../../electron/engine/sync/sync-account.js';
-import { silentReporter } from '../../electron/engine/sync/sync-reporter.js';
+import { silentReporter, type SyncReporter } from '../../electron/engine/sync/sync-reporter.js';
 import { ImapStore } from '../../electron/engine/store/imap/imap-store.js';
 import { MaildirStore } from '../../electron/engine/store/maildir/maildir-store.js';
 import type { MailStore } from '../../electron/engine/store/mail-store.js';
@@ -53,7 +53,7 @@ export async function inProcessAccount(server: DovecotServer, user: DovecotUser)
  * One pass over a SyncWorld's account (IMAP<->Maildir or IMAP<->IMAP, from its config file) in
  * this process; `wrap` may decorate either real store, like `sync` above.
  */
-export async function syncWorldInProcess(world: SyncWorld, wrap: Partial<Record<Side, (store: MailStore) => MailStore>> = {}): Promise<AccountSummary> {
+export async function syncWorldInProcess(world: SyncWorld, wrap: Partial<Record<Side, (store: MailStore) => MailStore>> = {}, reporter: SyncReporter = silentReporter): Promise<AccountSummary> {
   const { config } = await loadConfig(world.configPath);
   const opened: MailStore[] = [];
   try {
@@ -62,7 +62,7 @@ export async function syncWorldInProcess(world: SyncWorld, wrap: Partial<Record<
       folders: [],
       dryRun: false,
       allowMassDelete: false,
-      reporter: silentReporter,
+      reporter,
       secretEnvNames: [],
       connect: async (account, warn) => {
         const stores = await openAccountStores(account, [], warn);

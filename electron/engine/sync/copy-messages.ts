@@ -28,6 +28,7 @@ const BATCH_MAX_BYTES = 4 * 1024 * 1024;
  */
 export async function copyMessages(ctx: FolderContext, copies: CopyAction[], sizes: Record<Side, Map<string, number>>): Promise<void> {
   let done = 0;
+  const bytesTotal = copyBytes(copies, sizes);
   const progress = (n: number) => {
     done += n;
     ctx.reporter.progress({
@@ -37,6 +38,7 @@ export async function copyMessages(ctx: FolderContext, copies: CopyAction[], siz
       messagesDone: done,
       messagesTotal: copies.length,
       bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote,
+      bytesTotal,
     });
   };
   for (const to of ['local', 'remote'] as const) {
@@ -53,6 +55,17 @@ export async function copyMessages(ctx: FolderContext, copies: CopyAction[], siz
     }
   }
   await ctx.journal.sync('copies recorded');
+}
+
+/** The bytes the copies will move, when the source side reported the size of each (IMAP); else null. */
+export function copyBytes(copies: readonly CopyAction[], sizes: Record<Side, Map<string, number>>): number | null {
+  let total = 0;
+  for (const c of copies) {
+    const size = sizes[otherSide(c.to)].get(c.sourceId);
+    if (size === undefined) return null;
+    total += size;
+  }
+  return total;
 }
 
 /**

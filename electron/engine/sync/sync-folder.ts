@@ -12,7 +12,7 @@ import { recoverIntents } from './recover-intents.js';
 import { repairUidValidity } from './repair-uidvalidity.js';
 import { pairUnpaired, removeGhosts } from './pair-unpaired.js';
 import { reattachReturned } from './reattach-returned.js';
-import { copyMessages } from './copy-messages.js';
+import { copyBytes, copyMessages } from './copy-messages.js';
 import { applyBookkeeping, applyDeletes, applyFlagUpdates } from './apply-changes.js';
 import { recordConflicts } from './record-conflicts.js';
 import { applySettledConflicts } from './settled-conflicts.js';
@@ -52,7 +52,7 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     ctx.summary.outcome = 'unchanged';
     return null;
   }
-  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0 });
+  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'listing', messagesDone: 0, messagesTotal: 0, bytesDone: 0, bytesTotal: null });
   const sizes: Record<Side, Map<string, number>> = { remote: new Map(), local: new Map() };
   const listings = {
     remote: await listSide(ctx, 'remote', unchanged.remote, sizes.remote),
@@ -71,6 +71,9 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
 
   const plan = planFolder(ctx.state.pairs.values(), listings.remote, listings.local, ctx.options);
   if (dryRun) summarizePlan(ctx, plan);
+  // What this folder will copy, announced as soon as it is known: every folder is planned before
+  // any copies, so a pass's totals are complete before its counts start to move.
+  else ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'copying', messagesDone: 0, messagesTotal: plan.copies.length, bytesDone: 0, bytesTotal: copyBytes(plan.copies, sizes) });
   const settled = applySettledConflicts(ctx, plan, listings);
   return {
     ctx,
@@ -159,7 +162,8 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
   }
   ctx.journal.append({ op: 'synced', at: Date.now() });
   await ctx.journal.sync('folder synced');
-  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote });
+  const bytes = ctx.summary.bytes.toLocal + ctx.summary.bytes.toRemote;
+  ctx.reporter.progress({ account: ctx.account, folder: ctx.folder, phase: 'done', messagesDone: plan.copies.length, messagesTotal: plan.copies.length, bytesDone: bytes, bytesTotal: bytes });
 }
 
 /** For --dry-run: the summary counts what the plan would do. */

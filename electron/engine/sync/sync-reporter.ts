@@ -8,6 +8,8 @@ export interface FolderProgress {
   messagesDone: number;
   messagesTotal: number;
   bytesDone: number;
+  /** Bytes of the folder's copies in all, where the source reported every size (IMAP); else null. */
+  bytesTotal: number | null;
 }
 
 export interface SyncReporter {

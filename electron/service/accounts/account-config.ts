@@ -33,15 +33,19 @@ export function accountFromInput(input: AccountInput, previous: AccountConfig | 
 
 function localEndpoint(input: LocalEndpointInput, previous: AccountConfig['local'] | undefined, typed: Partial<Record<Side, string>>): AccountConfig['local'] {
   if (input.type === 'imap') return imapEndpoint(input, previous?.type === 'imap' ? previous : undefined, 'local', typed);
-  const path = expandHome(input.path.trim(), currentPlatform());
-  // The UI does not show the layout: an edit must keep the one the file set for this Maildir.
+  const platform = currentPlatform();
+  const path = expandHome(input.path.trim(), platform);
+  // What the input does not name stays as the file set it for this Maildir (an edit).
   const kept = previous?.type === 'maildir' && previous.path === path ? previous : undefined;
+  const layout = input.layout ?? kept?.layout;
+  const nameEncoding = input.nameEncoding ?? kept?.nameEncoding;
+  const importState = input.importState ? { ...input.importState, path: expandHome(input.importState.path.trim(), platform) } : kept?.importState;
   return {
     type: 'maildir',
     path,
-    ...(kept?.layout !== undefined ? { layout: kept.layout } : {}),
-    ...(kept?.nameEncoding !== undefined ? { nameEncoding: kept.nameEncoding } : {}),
-    ...(kept?.importState !== undefined ? { importState: kept.importState } : {}),
+    ...(layout !== undefined ? { layout } : {}),
+    ...(nameEncoding !== undefined ? { nameEncoding } : {}),
+    ...(importState !== undefined ? { importState } : {}),
   } satisfies MaildirEndpointConfig;
 }
 
@@ -99,7 +103,9 @@ export function engineAccount(account: AccountConfig): EngineAccount {
 
 /** An endpoint as the UI may see it: never a password, a command or a variable's name. */
 export function endpointView(endpoint: AccountConfig['local'], passwordSource: PasswordSource): EndpointView {
-  if (endpoint.type === 'maildir') return { type: 'maildir', path: endpoint.path };
+  if (endpoint.type === 'maildir') {
+    return { type: 'maildir', path: endpoint.path, layout: endpoint.layout ?? 'verbatim', nameEncoding: endpoint.nameEncoding ?? 'utf-8', importState: endpoint.importState ?? null };
+  }
   return {
     type: 'imap',
     host: endpoint.host,

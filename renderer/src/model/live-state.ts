@@ -86,23 +86,41 @@ export interface PassProgress {
   messagesDone: number;
   messagesTotal: number;
   bytesDone: number;
+  /** null when some folder's sizes are not known (a Maildir source). */
+  bytesTotal: number | null;
   bytesPerSecond: number | null;
-  /** The slowest folder still copying decides; null when unknown. */
+  /** Null when unknown, and while folders are still being listed. */
   etaSeconds: number | null;
+  /** Folders are still being listed: the totals may still grow, so no fraction is shown. */
+  listing: boolean;
 }
 
-/** One account's pass summed over its folders. */
+/**
+ * One account's pass summed over its folders. The engine plans every folder before copying
+ * any, so once none is listing the totals stay put and the fraction done only grows. Time
+ * left: the bytes still to copy in all folders (those waiting for a connection too) over the
+ * rate of those copying, and never less than the slowest folder's own estimate.
+ */
 export function passProgress(folders: Record<string, FolderProgressView> | undefined): PassProgress | null {
   const list = Object.values(folders ?? {});
   if (list.length === 0) return null;
-  const rates = list.filter((f) => f.phase !== 'done' && f.bytesPerSecond !== null).map((f) => f.bytesPerSecond ?? 0);
-  const etas = list.filter((f) => f.phase !== 'done' && f.etaSeconds !== null).map((f) => f.etaSeconds ?? 0);
+  const running = list.filter((f) => f.phase !== 'done');
+  const listing = running.some((f) => f.phase === 'listing');
+  const rates = running.filter((f) => f.bytesPerSecond !== null).map((f) => f.bytesPerSecond ?? 0);
+  const bytesPerSecond = rates.length > 0 ? sum(rates) : null;
+  const etas = running.filter((f) => f.etaSeconds !== null).map((f) => f.etaSeconds ?? 0);
+  const slowest = etas.length > 0 ? Math.max(...etas) : null;
+  const bytesTotal = list.every((f) => f.bytesTotal !== null) ? sum(list.map((f) => f.bytesTotal ?? 0)) : null;
+  const bytesDone = sum(list.map((f) => f.bytesDone));
+  const overall = bytesTotal !== null && bytesPerSecond !== null && bytesPerSecond > 0 ? Math.round(Math.max(0, bytesTotal - bytesDone) / bytesPerSecond) : null;
   return {
     messagesDone: sum(list.map((f) => f.messagesDone)),
     messagesTotal: sum(list.map((f) => f.messagesTotal)),
-    bytesDone: sum(list.map((f) => f.bytesDone)),
-    bytesPerSecond: rates.length > 0 ? sum(rates) : null,
-    etaSeconds: etas.length > 0 ? Math.max(...etas) : null,
+    bytesDone,
+    bytesTotal,
+    bytesPerSecond,
+    etaSeconds: listing ? null : overall !== null ? Math.max(overall, slowest ?? 0) : slowest,
+    listing,
   };
 }
 

@@ -6,6 +6,7 @@ import { ScreenHeader } from '../components/ScreenHeader.js';
 import { Failed, Loading } from '../components/Status.js';
 import { accountNameFor } from '../model/account-name.js';
 import { chosenByFilter, filterForChoice } from '../model/folder-choice.js';
+import { DEFAULT_MAILDIR_OPTIONS, maildirInput } from '../model/maildir-options.js';
 import { draftFromGuess, draftFromView, emptyDraft, endpointInput, sameConnection, type ServerDraft } from '../model/server-draft.js';
 import { GUESS_SOURCE } from '../model/wording.js';
 import { AccountStep } from './AccountStep.js';
@@ -82,6 +83,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
     kind: original?.local.type ?? 'maildir',
     path: original?.local.type === 'maildir' ? original.local.path : '',
     check: null,
+    options: DEFAULT_MAILDIR_OPTIONS,
   });
   const [folders, setFolders] = useState<FolderChoice>({
     all: null,
@@ -146,7 +148,8 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
   const accountInput = (): AccountInput => ({
     name,
     remote: endpointInput(remote.draft),
-    local: replica.kind === 'maildir' ? { type: 'maildir', path: replica.path.trim() } : endpointInput(local.draft),
+    // Editing leaves the Maildir's layout and adopted state as they were saved.
+    local: replica.kind === 'maildir' ? (editing ? { type: 'maildir', path: replica.path.trim() } : maildirInput(replica.path, replica.options)) : endpointInput(local.draft),
     direction: folders.direction,
     propagateDeletes: folders.propagateDeletes,
     folders: original && (folders.all === null || sameSet(folders.chosen, listedChoice.current)) ? original.folders : filterForChoice(folders.all ?? [], folders.chosen),
@@ -241,6 +244,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
           localUnchanged={original?.local.type === 'imap' && unchanged(local.draft, originalLocal.current)}
           editing={editing}
           canPickDirectory={info?.canPickDirectory ?? false}
+          saved={original?.local}
           onBack={back}
           onNext={() => void toFolders()}
         />

@@ -19,7 +19,7 @@ const calls: string[] = [];
 const view = {
   name: 'work',
   remote: { type: 'imap', host: 'imap.example.org', port: 993, security: 'tls', user: 'alice', fingerprint: null, passwordSource: 'app' },
-  local: { type: 'maildir', path: '/home/alice/Mail' },
+  local: { type: 'maildir', path: '/home/alice/Mail', layout: 'verbatim', nameEncoding: 'utf-8', importState: null },
   direction: 'both',
   propagateDeletes: true,
   folders: { include: ['*'], exclude: [] },

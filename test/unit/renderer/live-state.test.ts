@@ -6,7 +6,7 @@ function account(name: string, state: AccountView['state']): AccountView {
   return {
     name,
     remote: { type: 'imap', host: 'h', port: 993, security: 'tls', user: 'u', fingerprint: null, passwordSource: 'app' },
-    local: { type: 'maildir', path: '/m' },
+    local: { type: 'maildir', path: '/m', layout: 'verbatim', nameEncoding: 'utf-8', importState: null },
     direction: 'both',
     propagateDeletes: true,
     folders: { include: ['*'], exclude: [] },
@@ -20,7 +20,7 @@ function account(name: string, state: AccountView['state']): AccountView {
 }
 
 function progress(folder: string, phase: FolderProgressView['phase'], done: number, total: number, extra: Partial<FolderProgressView> = {}): FolderProgressView {
-  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesPerSecond: null, etaSeconds: null, outcome: null, ...extra };
+  return { account: 'work', folder, phase, messagesDone: done, messagesTotal: total, bytesDone: done * 1000, bytesTotal: total * 1000, bytesPerSecond: null, etaSeconds: null, outcome: null, ...extra };
 }
 
 describe('live state', () => {
@@ -95,9 +95,52 @@ describe('live state', () => {
       messagesDone: 18,
       messagesTotal: 113,
       bytesDone: 18000,
+      bytesTotal: 113000,
       bytesPerSecond: 1500,
       etaSeconds: 90,
+      listing: false,
     });
     expect(passProgress({})).toBeNull();
+  });
+
+  it('while folders are still being listed the totals may grow: it says so, with no fraction and no time left', () => {
+    const folders = {
+      INBOX: progress('INBOX', 'copying', 0, 2774, { bytesPerSecond: null, etaSeconds: null }),
+      Lists: progress('Lists', 'listing', 0, 0, { bytesTotal: null }),
+    };
+    expect(passProgress(folders)).toMatchObject({ listing: true, messagesTotal: 2774, etaSeconds: null });
+  });
+
+  it('folders waiting for a connection count in the time left: the bytes still to copy over the rate of those copying', () => {
+    const folders = {
+      INBOX: progress('INBOX', 'copying', 50, 100, { bytesPerSecond: 1000, etaSeconds: 50 }),
+      // Planned, waiting for a connection: 100 messages, 100 kB still to copy.
+      Lists: progress('Lists', 'copying', 0, 100, { bytesPerSecond: null, etaSeconds: null }),
+    };
+    // 50 kB + 100 kB at 1 kB/s: 150 s, not the 50 s of the folder under way.
+    expect(passProgress(folders)).toMatchObject({ listing: false, etaSeconds: 150 });
+  });
+
+  it('the pass never moves backwards: from the first copy on, the fraction done only grows', () => {
+    let s = withAccounts(initialLiveState, [account('work', 'syncing')]);
+    const fractions: number[] = [];
+    const events = [
+      progress('INBOX', 'listing', 0, 0, { bytesTotal: null }),
+      progress('INBOX', 'copying', 0, 2774),
+      progress('Lists', 'listing', 0, 0, { bytesTotal: null }),
+      progress('Lists', 'copying', 0, 1270),
+      progress('INBOX', 'copying', 1200, 2774, { bytesPerSecond: 100_000, etaSeconds: 16 }),
+      progress('Lists', 'copying', 600, 1270, { bytesPerSecond: 100_000, etaSeconds: 7 }),
+      progress('INBOX', 'copying', 2292, 2774, { bytesPerSecond: 100_000, etaSeconds: 5 }),
+      progress('Lists', 'done', 1270, 1270),
+      progress('INBOX', 'done', 2774, 2774),
+    ];
+    for (const e of events) {
+      s = withProgress(s, e);
+      const pass = passProgress(s.progress.work)!;
+      if (!pass.listing) fractions.push(pass.messagesDone / pass.messagesTotal);
+    }
+    expect(fractions.length).toBeGreaterThan(3);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
   });
 });

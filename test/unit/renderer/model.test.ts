@@ -186,3 +186,27 @@ describe('activity', () => {
     ]);
   });
 });
+
+describe('Maildir options (another program’s Maildir)', () => {
+  it('a new Maildir names nothing; another program’s names its layout, spelling and the state to take over', async () => {
+    const { DEFAULT_MAILDIR_OPTIONS, maildirInput, maildirOptionsProblem } = await import('../../../renderer/src/model/maildir-options.js');
+    expect(maildirInput(' ~/Mail/work ', DEFAULT_MAILDIR_OPTIONS)).toEqual({ type: 'maildir', path: '~/Mail/work' });
+    const offlineimap = { layout: 'flat', nameEncoding: 'modified-utf-7', adopt: 'offlineimap', statePath: '~/.offlineimap', repository: 'Remote' } as const;
+    expect(maildirInput('~/Mail', offlineimap)).toEqual({
+      type: 'maildir',
+      path: '~/Mail',
+      layout: 'flat',
+      nameEncoding: 'modified-utf-7',
+      importState: { from: 'offlineimap', path: '~/.offlineimap', repository: 'Remote' },
+    });
+    expect(maildirOptionsProblem(offlineimap)).toBeNull();
+    expect(maildirOptionsProblem({ ...offlineimap, repository: '' })).toMatch(/remote repository/);
+    expect(maildirOptionsProblem({ ...offlineimap, adopt: 'mbsync', statePath: 'relative/dir' })).toMatch(/full path/);
+    expect(maildirInput('/m', { ...DEFAULT_MAILDIR_OPTIONS, layout: 'maildir++', adopt: 'mbsync', statePath: '~/.mbsync/' })).toEqual({
+      type: 'maildir',
+      path: '/m',
+      layout: 'maildir++',
+      importState: { from: 'mbsync', path: '~/.mbsync/' },
+    });
+  });
+});

@@ -103,7 +103,7 @@ describe('accountChanged and conflictsChanged announce changes, not reads', () =
 
     from = w.events.length;
     for (let done = 1; done <= 3; done++) {
-      pass.emit({ type: 'progress', runId, progress: { account: 'work', folder: 'INBOX', phase: 'copying', messagesDone: done, messagesTotal: 3, bytesDone: done * 100 } });
+      pass.emit({ type: 'progress', runId, progress: { account: 'work', folder: 'INBOX', phase: 'copying', messagesDone: done, messagesTotal: 3, bytesDone: done * 100, bytesTotal: 300 } });
     }
     await quiet();
     expect(since(w, from).count('progress')).toBe(3);

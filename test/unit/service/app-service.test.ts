@@ -147,6 +147,24 @@ describe('AppService accounts and passwords', () => {
     expect(sent && 'accounts' in sent ? EngineAccountSchema.parse(sent.accounts[0]).local : null).toEqual(local);
   });
 
+  it('the wizard can point at another tool’s Maildir: its layout, name encoding and state to adopt are saved, shown and kept by an edit', async () => {
+    const w = await world({ kind: 'memory' });
+    const importState = { from: 'offlineimap', path: join(w.dir, '.offlineimap'), repository: 'Remote' } as const;
+    const local = { type: 'maildir', path: w.maildir, layout: 'flat', nameEncoding: 'modified-utf-7', importState } as const;
+    const view = await w.call('addAccount', { account: input(w, { local }) });
+    expect(view.local).toEqual({ type: 'maildir', path: w.maildir, layout: 'flat', nameEncoding: 'modified-utf-7', importState });
+    const file = JSON.parse(await readFile(w.configPath, 'utf8'));
+    expect(file.accounts[0].local).toEqual(local);
+    // An edit that does not name them (the editor shows them, read only) keeps them.
+    await w.call('updateAccount', { name: 'work', account: input(w, { direction: 'pull', remote: { ...input(w).remote, password: undefined } }) });
+    expect(JSON.parse(await readFile(w.configPath, 'utf8')).accounts[0].local).toEqual(local);
+    // mbsync's state directory may be given as ~/…, as in the config file.
+    const mbsync = await w.call('addAccount', {
+      account: input(w, { name: 'home', local: { type: 'maildir', path: join(w.dir, 'Mail2'), layout: 'maildir++', importState: { from: 'mbsync', path: '~/.mbsync' } } }),
+    });
+    expect(mbsync.local.importState.path).toMatch(/^\/.*\.mbsync$/);
+  });
+
   it('refuses duplicate names, bad input and unknown accounts with the right codes', async () => {
     const w = await world({ kind: 'memory' });
     await w.call('addAccount', { account: input(w) });

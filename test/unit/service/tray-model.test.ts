@@ -6,7 +6,7 @@ function account(name: string, state: AccountView['state'], extra: Partial<Accou
   return {
     name,
     remote: { type: 'imap', host: 'imap.example.org', port: 993, security: 'tls', user: name, fingerprint: null, passwordSource: 'app' },
-    local: { type: 'maildir', path: `/mail/${name}` },
+    local: { type: 'maildir', path: `/mail/${name}`, layout: 'verbatim', nameEncoding: 'utf-8', importState: null },
     direction: 'both',
     propagateDeletes: true,
     folders: { include: ['*'], exclude: [] },

@@ -56,7 +56,8 @@ describe('conflict records with what happened on each side', () => {
     const [shown, ...rest] = await shownConflicts(stateDir);
     expect(rest).toEqual([]);
     expect(shown).toMatchObject({ kind: 'delete-vs-change', folder: 'INBOX', sides: null, choices: ['keep-both', 'delete-both'] });
-    expect(shown!.detail).toContain('deleted on the local side but changed on the remote side');
+    // In the app's words: the sides named as on screen.
+    expect(shown!.detail).toContain('deleted on this computer but changed on the server');
   });
 
   it('so does one in a snapshot the previous version wrote', async () => {

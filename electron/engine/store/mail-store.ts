@@ -168,7 +168,7 @@ export interface FolderSession {
   appendTicket(): Promise<AppendTicket>;
   /**
    * Creates the message durably. Returns its id, or null when an IMAP server did not report
-   * APPENDUID (the engine then finds it by identity).
+   * APPENDUID or does not announce UIDPLUS (the engine then finds it by identity).
    */
   append(req: AppendRequest): Promise<string | null>;
   /**
@@ -200,7 +200,8 @@ export interface FolderSession {
    * Moves messages to another folder of this side without transferring them again (IMAP UID
    * MOVE, or COPY + UID EXPUNGE; Maildir: the file is linked into the other folder, then
    * unlinked here). Returns each moved id's id in the destination, or null when the server did
-   * not say (the next pass pairs it there by identity). Ids that vanished are absent.
+   * not say (no COPYUID, or no UIDPLUS announced: the next pass pairs it there by identity).
+   * Ids that vanished are absent.
    */
   moveTo(ids: string[], folder: string): Promise<Map<string, string | null>>;
   close(): Promise<void>;

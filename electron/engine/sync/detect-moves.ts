@@ -232,7 +232,12 @@ function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   if (newId === undefined) return; // vanished before the move: the next run sees it gone
   if (m.key !== null) m.from.ctx.journal.append({ op: 'unpair', key: m.key });
   m.to.ctx.summary.moved[eachWayKey(m.side)]++;
-  if (newId === null) return; // no COPYUID: paired by identity on the next run
+  if (newId === null) {
+    // No COPYUID: both copies are unpaired in `to`, where the next run pairs them by identity,
+    // provided it lists both sides there (the side the message was moved on may look unchanged).
+    m.to.relist = true;
+    return;
+  }
   const movedOn = otherSide(m.side);
   const y = m.to.ctx;
   const key = y.state.nextKey;

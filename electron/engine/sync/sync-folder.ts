@@ -34,6 +34,12 @@ export interface PreparedFolder {
   settledDone: string[];
   /** Identities of the messages new on each side, when asked for while listing (detect-moves.ts). */
   arrivals: Record<Side, Map<string, MessageIdentity>> | null;
+  /**
+   * Set when this pass left messages here that no pair holds yet (moved in on one side by a
+   * server that did not say under which UID): the next pass must list both sides in full,
+   * where identity pairing finds them, rather than trust change tracking that says "unchanged".
+   */
+  relist: boolean;
 }
 
 /**
@@ -79,6 +85,7 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     allowMassDelete: ctx.options.allowMassDelete || settled.allowMassDelete,
     settledDone: settled.done,
     arrivals: null,
+    relist: false,
   };
 }
 
@@ -135,10 +142,11 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
   // update that missed its message (another client moved or deleted it) left the sides off the
   // merge base for that pair, so the next run must not take flags from state: no change
   // tracking is recorded, and both sides are listed in full. The same when work was left
-  // undone: a message not copied is in no pair and no change list, only a full listing sees it.
+  // undone: a message not copied is in no pair and no change list, only a full listing sees it;
+  // and when a move left a message here unpaired (p.relist).
   const incomplete = hasPendingWork(ctx.summary.pending);
   for (const side of ['remote', 'local'] as const) {
-    const status = flagsLanded && !incomplete ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
+    const status = flagsLanded && !incomplete && !p.relist ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
     ctx.journal.append({ op: 'status', side, status });
   }
   if (incomplete || ctx.state.pending !== null) ctx.journal.append({ op: 'pending', pending: incomplete ? ctx.summary.pending : null });

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImapFlow, MailboxLockObject, MailboxObject } from 'imapflow';
+// imapflow's own check (the imapflow version is pinned): it counts what IMAP4rev2 folds in.
+import { hasCapability } from 'imapflow/lib/tools.js';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { normalizeFlags } from '../../../../shared/flags.js';
 import { durableStep } from '../../fault-hook.js';
@@ -213,15 +215,15 @@ export class ImapFolderSession implements FolderSession {
     });
     durableStep('imap append');
     // Without APPENDUID imapflow guesses a UID from the sequence number; a guess is not an id.
-    if (res.uid === undefined || res.uidValidity === undefined) return null;
+    // A server that does not announce UIDPLUS promises nothing about what it sends as one.
+    if (!this.uidPlus() || res.uid === undefined || res.uidValidity === undefined) return null;
     if (res.uidValidity.toString() !== this.status.uidValidity) return null;
     return String(res.uid);
   }
 
   async appendMany(reqs: AppendRequest[]): Promise<(string | null)[] | null> {
     this.assertOpen();
-    const caps = this.client.capabilities;
-    if (!caps.has('MULTIAPPEND') || !caps.has('UIDPLUS')) return null;
+    if (!this.client.capabilities.has('MULTIAPPEND') || !this.uidPlus()) return null;
     const items = reqs.map((req) => {
       if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
       if (!Buffer.isBuffer(req.content)) throw new Error('appendMany takes whole messages');
@@ -287,7 +289,7 @@ export class ImapFolderSession implements FolderSession {
     this.assertOpen();
     if (ids.length === 0) return;
     const uids = ids.map(parseUid);
-    if (!this.client.capabilities.has('UIDPLUS') && !this.client.enabled.has('IMAP4rev2')) {
+    if (!this.uidPlus()) {
       // A plain EXPUNGE would also remove every message other clients marked \Deleted.
       throw new Error(`cannot delete messages in folder "${this.folder}": the server lacks UIDPLUS (UID EXPUNGE), so it cannot expunge only the messages meant`);
     }
@@ -303,7 +305,7 @@ export class ImapFolderSession implements FolderSession {
     const moved = new Map<string, string | null>();
     if (ids.length === 0) return moved;
     const destination = this.ctx.serverPathOf(folder);
-    const canMove = this.client.capabilities.has('MOVE');
+    const canMove = hasCapability(this.client, 'MOVE');
     for (const set of uidSets(ids.map(parseUid))) {
       // Without MOVE: COPY, then delete exactly these UIDs (never imapflow's plain-EXPUNGE fallback).
       const result = await step(this.folder, canMove ? 'UID MOVE' : 'UID COPY', async () => {
@@ -314,7 +316,8 @@ export class ImapFolderSession implements FolderSession {
         return r;
       });
       if (!canMove) await this.delete(set.split(',').flatMap(expandRange).map(String));
-      const map = result.uidMap;
+      // COPYUID, like APPENDUID, only from a server that announces UIDPLUS.
+      const map = this.uidPlus() ? result.uidMap : undefined;
       for (const uid of set.split(',').flatMap(expandRange)) {
         const target = map?.get(uid);
         moved.set(String(uid), target === undefined ? null : String(target));
@@ -331,6 +334,11 @@ export class ImapFolderSession implements FolderSession {
     // next SELECT (or LOGOUT) deselects it without expunging.
     this.ctx.lock.release();
     this.ctx.onClose();
+  }
+
+  /** UID EXPUNGE, APPENDUID and COPYUID (RFC 4315; part of IMAP4rev2). */
+  private uidPlus(): boolean {
+    return hasCapability(this.client, 'UIDPLUS');
   }
 
   /** Flags and sizes of every message; the size lets the engine notice a UID reused for another message. */

@@ -441,6 +441,18 @@ describe('ImapStore against a Dovecot with "." as separator and no UIDPLUS', () 
     expect((await fx.messages('INBOX')).map((m) => m.uid)).toEqual([a, b]);
   });
 
+  it('renaming the folder a session last had selected never expunges another client\'s \\Deleted messages in it (no UNSELECT: imapflow would send CLOSE)', async () => {
+    const { store, fx } = await freshAccount(server);
+    await fx.createFolder('Old');
+    const uid = await fx.append('Old', makeMessage({ subject: 'marked by another client' }));
+    await fx.addFlags('Old', [uid], ['\\Deleted']);
+    const session = await open(store, 'Old');
+    expect(await session.list()).toHaveLength(1);
+    await session.close();
+    await store.renameFolder('Old', 'New');
+    expect((await fx.messages('New')).map((m) => m.flags)).toEqual([['\\Deleted']]);
+  });
+
   it('refuses STARTTLS when the server does not offer it', async () => {
     const user = await server.addUser();
     const err = await connectError(endpoint(server, user, { security: 'starttls' }));

@@ -2,10 +2,11 @@ import { link, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FolderSummary, SyncSummary } from '../../shared/sync-summary.js';
-import { startDovecot, type DovecotServer } from '../support/dovecot.js';
+import { capabilityWithout, startDovecot, type DovecotServer } from '../support/dovecot.js';
 import type { ImapFixture } from '../support/imap-fixture.js';
-import { deliverLocal, folderDir, localMessages } from '../support/local-maildir.js';
+import { deleteLocal, deliverLocal, folderDir, localMessages, setLocalLetters } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
+import { runCommand } from '../../electron/engine/store/imap/raw-command.js';
 import { SyncWorld, type CliResult } from '../support/sync-world.js';
 
 /**
@@ -14,18 +15,10 @@ import { SyncWorld, type CliResult } from '../support/sync-world.js';
  * the engine relies only on what a server announces, so these runs take the paths a server
  * that really lacks them makes it take. The replica, when IMAP, lacks them too (same server).
  */
-const DOVECOT_CAPS = [
-  'IMAP4rev1', 'SASL-IR', 'LOGIN-REFERRALS', 'ID', 'ENABLE', 'IDLE', 'SORT', 'SORT=DISPLAY', 'THREAD=REFERENCES', 'THREAD=REFS',
-  'THREAD=ORDEREDSUBJECT', 'MULTIAPPEND', 'URL-PARTIAL', 'CATENATE', 'UNSELECT', 'CHILDREN', 'NAMESPACE', 'UIDPLUS', 'LIST-EXTENDED',
-  'I18NLEVEL=1', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'ESORT', 'SEARCHRES', 'WITHIN', 'CONTEXT=SEARCH', 'LIST-STATUS', 'BINARY', 'MOVE',
-  'SNIPPET=FUZZY', 'PREVIEW=FUZZY', 'PREVIEW', 'STATUS=SIZE', 'SAVEDATE', 'LITERAL+', 'NOTIFY', 'SPECIAL-USE',
-];
-const without = (...missing: string[]) => DOVECOT_CAPS.filter((c) => !missing.includes(c)).join(' ');
-
 let bare: DovecotServer;
 let moveOnly: DovecotServer;
 beforeAll(async () => {
-  [bare, moveOnly] = await Promise.all([startDovecot({ capability: without('UIDPLUS', 'MOVE') }), startDovecot({ capability: without('UIDPLUS') })]);
+  [bare, moveOnly] = await Promise.all([startDovecot({ capability: capabilityWithout('UIDPLUS', 'MOVE') }), startDovecot({ capability: capabilityWithout('UIDPLUS') })]);
 });
 afterAll(async () => {
   await Promise.all([bare?.stop(), moveOnly?.stop()]);
@@ -59,6 +52,32 @@ async function imapMove(fx: ImapFixture, from: string, uids: number[], to: strin
   }
 }
 
+/** Another client on the server marks a message \\Deleted (and leaves the expunge for later). */
+async function markDeleted(fx: ImapFixture, folder: string, s: string): Promise<number> {
+  const uid = (await fx.messages(folder)).find((m) => subjectOf(m.bytes) === s)!.uid;
+  await fx.addFlags(folder, [uid], ['\\Deleted']);
+  return uid;
+}
+
+/**
+ * That client expunges its own message and nothing else. A real client of a server without
+ * UIDPLUS could not; Dovecot takes UID EXPUNGE though it does not announce it, which stands in
+ * for any way the message goes (the client's EXPUNGE ran when nothing else was marked, or the
+ * client took its mark back).
+ */
+async function expungeOnly(fx: ImapFixture, folder: string, uid: number): Promise<void> {
+  const lock = await fx.client.getMailboxLock(fx.serverName(folder));
+  try {
+    await runCommand(fx.client, 'UID EXPUNGE', [{ type: 'SEQUENCE', value: String(uid) }]);
+  } finally {
+    lock.release();
+  }
+}
+
+async function remoteSubjects(w: SyncWorld, folder: string): Promise<string[][]> {
+  return (await w.remote.messages(folder)).map((m) => [subjectOf(m.bytes), ...m.flags]).sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
 describe.each([
   ['IMAP<->Maildir', false],
   ['IMAP<->IMAP', true],
@@ -86,6 +105,158 @@ describe.each([
     await link(join(folderDir(w.maildir, from), m.file), join(folderDir(w.maildir, to), 'cur', name.includes(':2,') ? name : `${name}:2,`));
     await unlink(join(folderDir(w.maildir, from), m.file));
   }
+
+  async function deleteOnLocal(w: SyncWorld, folder: string, s: string): Promise<void> {
+    const id = await localIdOf(w, folder, s);
+    if (w.localImap) await w.localImap.expunge(folder, [Number(id)]);
+    else await deleteLocal(w.maildir, folder, id);
+  }
+
+  async function flagOnLocal(w: SyncWorld, folder: string, s: string): Promise<void> {
+    const id = await localIdOf(w, folder, s);
+    if (w.localImap) await w.localImap.addFlags(folder, [Number(id)], ['\\Flagged']);
+    else await setLocalLetters(w.maildir, folder, id, 'F');
+  }
+
+  it('deletions go through with EXPUNGE when no other message in the folder is marked \\Deleted, both ways', async () => {
+    const w = await SyncWorld.create(bare, { localImap });
+    for (const s of ['keep', 'gone-here', 'gone-there']) await w.remote.append('INBOX', msg(s));
+    await w.syncJson();
+    await deleteOnLocal(w, 'INBOX', 'gone-here');
+    const uid = (await w.remote.messages('INBOX')).find((m) => subjectOf(m.bytes) === 'gone-there')!.uid;
+    await w.remote.expunge('INBOX', [uid]);
+    const r = await w.sync(['--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(folderOf(r, 'INBOX')).toMatchObject({ outcome: 'synced', deleted: { toLocal: 1, toRemote: 1 }, pending: { deletes: { toLocal: 0, toRemote: 0 } } });
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([['keep']]);
+    expect(await localSubjects(w, 'INBOX')).toEqual(['keep']);
+    expect(await w.localView(['INBOX'])).toEqual(await w.remoteView(['INBOX']));
+    await w.close();
+  });
+
+  it('another client\'s message marked \\Deleted: ours stay marked, theirs is not expunged, the rest of the folder syncs, the run says why and exits 1 until that message is gone', async () => {
+    const w = await SyncWorld.create(bare, { localImap });
+    for (const s of ['keep', 'flag-me', 'gone-1', 'gone-2', 'theirs']) await w.remote.append('INBOX', msg(s));
+    await w.syncJson();
+    const theirs = await markDeleted(w.remote, 'INBOX', 'theirs');
+    await deleteOnLocal(w, 'INBOX', 'gone-1');
+    await deleteOnLocal(w, 'INBOX', 'gone-2');
+    await flagOnLocal(w, 'INBOX', 'flag-me');
+    await addLocal(w, 'INBOX', msg('new-here'));
+    await w.remote.append('INBOX', msg('new-there'));
+
+    const first = await w.sync(['--json']);
+    expect(first.code, first.stderr).toBe(1);
+    const f1 = folderOf(first, 'INBOX');
+    expect(f1.outcome).toBe('incomplete');
+    expect(f1.pending.deletes).toEqual({ toLocal: 0, toRemote: 2 });
+    expect(f1.deleted).toEqual({ toLocal: 0, toRemote: 0 });
+    // Everything else in the folder was carried out in the same pass.
+    expect(f1.copied).toEqual({ toLocal: 1, toRemote: 1 });
+    expect(f1.flagUpdates.toRemote).toBeGreaterThanOrEqual(1);
+    expect(f1.error).toMatch(/^2 messages deleted on the local side but still on the server \(the server lacks UIDPLUS .*marked \\Deleted.*\); tried again at every sync$/);
+    const notes = f1.notes.filter((n) => /UIDPLUS/.test(n));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/"INBOX" on the server: .*another client.*expunge/);
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([
+      ['flag-me', '\\Flagged'],
+      ['gone-1', '\\Deleted'],
+      ['gone-2', '\\Deleted'],
+      ['keep'],
+      ['new-here'],
+      ['new-there'],
+      ['theirs', '\\Deleted'],
+    ]);
+    // Nothing of ours comes back to the replica; their mark is carried over like any flag.
+    expect(await localSubjects(w, 'INBOX')).toEqual(['flag-me', 'keep', 'new-here', 'new-there', 'theirs']);
+
+    // Every later run retries, also once the replica is old enough to look unchanged.
+    for (const wait of [false, true]) {
+      if (wait) await settle();
+      const again = await w.sync(['--json']);
+      expect(again.code, again.stderr).toBe(1);
+      const f = folderOf(again, 'INBOX');
+      expect(f).toMatchObject({ outcome: 'incomplete', pending: { deletes: { toLocal: 0, toRemote: 2 } }, copied: { toLocal: 0, toRemote: 0 } });
+      expect(await localSubjects(w, 'INBOX')).toEqual(['flag-me', 'keep', 'new-here', 'new-there', 'theirs']);
+    }
+    expect((await w.status()).stdout).toMatch(/NOT IN STEP: 2 messages deleted on (this computer|the local account) but still on the server \(the server lacks UIDPLUS/);
+
+    // That client expunges its message: the next run expunges ours, and all is in step.
+    await expungeOnly(w.remote, 'INBOX', theirs);
+    const healed = await w.sync(['--json']);
+    expect(healed.code, healed.stderr).toBe(0);
+    const f2 = folderOf(healed, 'INBOX');
+    expect(f2).toMatchObject({ outcome: 'synced', deleted: { toLocal: 1, toRemote: 2 }, pending: { deletes: { toLocal: 0, toRemote: 0 } } });
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([['flag-me', '\\Flagged'], ['keep'], ['new-here'], ['new-there']]);
+    expect(await w.localView(['INBOX'])).toEqual(await w.remoteView(['INBOX']));
+    expect((await w.status()).stdout).not.toMatch(/NOT IN STEP/);
+    const after = await w.syncJson();
+    expect(totals(after)).toEqual({ copied: 0, deleted: 0, paired: 0 });
+    await w.close();
+  });
+
+  it('a move on the replica is carried out on the server as COPY and a delete: one copy each side, in the destination, with its flags', async () => {
+    const w = await SyncWorld.create(bare, { localImap });
+    await w.remote.createFolder('Archive');
+    for (const s of ['m1', 'm2', 'm3']) await w.remote.append('INBOX', msg(s), { flags: s === 'm1' ? ['\\Seen'] : [] });
+    await w.syncJson();
+    await moveLocal(w, 'm1', 'INBOX', 'Archive');
+    await flagOnLocal(w, 'Archive', 'm1');
+    const r = await w.syncJson();
+    expect(folderOf(r, 'Archive').moved).toEqual({ toLocal: 0, toRemote: 1 });
+    for (const f of r.accounts[0]!.folders) {
+      expect(f.copied).toEqual({ toLocal: 0, toRemote: 0 });
+      expect(f.bytes).toEqual({ toLocal: 0, toRemote: 0 });
+      expect(f.deleted).toEqual({ toLocal: 0, toRemote: 0 });
+    }
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([['m2'], ['m3']]);
+    // Both sides' changes since the last sync, merged: the Maildir's new letters (F) replaced S.
+    const flagged = localImap ? ['m1', '\\Flagged', '\\Seen'] : ['m1', '\\Flagged'];
+    expect(await remoteSubjects(w, 'Archive')).toEqual([flagged]);
+    expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    const again = await w.syncJson();
+    expect(totals(again).copied).toBe(0);
+    expect(await localSubjects(w, 'Archive')).toEqual(['m1']);
+    expect(await remoteSubjects(w, 'Archive')).toEqual([flagged]);
+    expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    await w.close();
+  });
+
+  it('a move whose source copy cannot be expunged: in the destination once, the marked copy never comes back, retried until it can go', async () => {
+    const w = await SyncWorld.create(bare, { localImap });
+    await w.remote.createFolder('Archive');
+    for (const s of ['m1', 'm2', 'theirs']) await w.remote.append('INBOX', msg(s));
+    await w.syncJson();
+    const theirs = await markDeleted(w.remote, 'INBOX', 'theirs');
+    await moveLocal(w, 'm1', 'INBOX', 'Archive');
+    const first = await w.sync(['--json']);
+    expect(first.code, first.stderr).toBe(1);
+    expect(folderOf(first, 'Archive')).toMatchObject({ outcome: 'synced', moved: { toLocal: 0, toRemote: 1 } });
+    expect(folderOf(first, 'INBOX')).toMatchObject({ outcome: 'incomplete', pending: { deletes: { toLocal: 0, toRemote: 1 } } });
+    expect(await remoteSubjects(w, 'Archive')).toEqual([['m1']]);
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([['m1', '\\Deleted'], ['m2'], ['theirs', '\\Deleted']]);
+
+    for (const wait of [false, true]) {
+      if (wait) await settle();
+      const again = await w.sync(['--json']);
+      expect(again.code, again.stderr).toBe(1);
+      expect(totals(JSON.parse(again.stdout) as SyncSummary).copied).toBe(0);
+      expect(folderOf(again, 'INBOX')).toMatchObject({ outcome: 'incomplete', pending: { deletes: { toLocal: 0, toRemote: 1 } } });
+      expect(await localSubjects(w, 'INBOX')).toEqual(['m2', 'theirs']);
+      expect(await localSubjects(w, 'Archive')).toEqual(['m1']);
+      expect(await remoteSubjects(w, 'Archive')).toEqual([['m1']]);
+    }
+
+    await expungeOnly(w.remote, 'INBOX', theirs);
+    const healed = await w.sync(['--json']);
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(await remoteSubjects(w, 'INBOX')).toEqual([['m2']]);
+    expect(await remoteSubjects(w, 'Archive')).toEqual([['m1']]);
+    expect(await w.localView(['INBOX', 'Archive'])).toEqual(await w.remoteView(['INBOX', 'Archive']));
+    const after = await w.syncJson();
+    expect(totals(after)).toEqual({ copied: 0, deleted: 0, paired: 0 });
+    await w.close();
+  });
 
   it('a first sync without APPENDUID pairs every message it copies exactly once: the next run copies nothing', async () => {
     const w = await SyncWorld.create(bare, { localImap });

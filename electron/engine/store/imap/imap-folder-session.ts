@@ -15,6 +15,7 @@ import type {
   ListedMessage,
   MessageContent,
   MessageHeaders,
+  MoveResult,
   WholeMessage,
 } from '../mail-store.js';
 import { parseHeaderFields } from '../header-fields.js';
@@ -285,29 +286,39 @@ export class ImapFolderSession implements FolderSession {
     return stored.filter((uid) => !present.has(uid)).map(String);
   }
 
-  async delete(ids: string[]): Promise<void> {
+  async delete(ids: string[]): Promise<string[]> {
     this.assertOpen();
-    if (ids.length === 0) return;
+    if (ids.length === 0) return [];
     const uids = ids.map(parseUid);
-    if (!this.uidPlus()) {
-      // A plain EXPUNGE would also remove every message other clients marked \Deleted.
-      throw new Error(`cannot delete messages in folder "${this.folder}": the server lacks UIDPLUS (UID EXPUNGE), so it cannot expunge only the messages meant`);
+    if (this.uidPlus()) {
+      for (const set of uidSets(uids)) {
+        await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
+        await step(this.folder, 'UID EXPUNGE', () => runCommand(this.client, 'UID EXPUNGE', [sequence(set)]));
+      }
+      durableStep('imap delete');
+      return [];
     }
-    for (const set of uidSets(uids)) {
-      await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
-      await step(this.folder, 'UID EXPUNGE', () => runCommand(this.client, 'UID EXPUNGE', [sequence(set)]));
-    }
+    // Without UID EXPUNGE only EXPUNGE removes messages, and it removes every one marked
+    // \Deleted: another client's, which that client may still mean to keep, would go too. It is
+    // sent only when no other message carries the mark (asked after our own STORE, one round
+    // trip before it: a mark another client sets in between is lost to it).
+    for (const set of uidSets(uids)) await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
+    durableStep('imap delete marked');
+    const mine = new Set(uids);
+    const marked = await this.searchDeleted();
+    if (marked.some((uid) => !mine.has(uid))) return marked.filter((uid) => mine.has(uid)).map(String);
+    await step(this.folder, 'EXPUNGE', () => runCommand(this.client, 'EXPUNGE', []));
     durableStep('imap delete');
+    return [];
   }
 
-  async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
+  async moveTo(ids: string[], folder: string): Promise<MoveResult> {
     this.assertOpen();
     const moved = new Map<string, string | null>();
-    if (ids.length === 0) return moved;
+    if (ids.length === 0) return { moved, kept: [] };
     const destination = this.ctx.serverPathOf(folder);
     const canMove = hasCapability(this.client, 'MOVE');
     for (const set of uidSets(ids.map(parseUid))) {
-      // Without MOVE: COPY, then delete exactly these UIDs (never imapflow's plain-EXPUNGE fallback).
       const result = await step(this.folder, canMove ? 'UID MOVE' : 'UID COPY', async () => {
         const r = canMove
           ? await this.client.messageMove(set, destination, { uid: true })
@@ -315,7 +326,6 @@ export class ImapFolderSession implements FolderSession {
         if (!r) throw new Error(`the server refused to ${canMove ? 'move' : 'copy'} messages to "${folder}"`);
         return r;
       });
-      if (!canMove) await this.delete(set.split(',').flatMap(expandRange).map(String));
       // COPYUID, like APPENDUID, only from a server that announces UIDPLUS.
       const map = this.uidPlus() ? result.uidMap : undefined;
       for (const uid of set.split(',').flatMap(expandRange)) {
@@ -323,8 +333,15 @@ export class ImapFolderSession implements FolderSession {
         moved.set(String(uid), target === undefined ? null : String(target));
       }
     }
-    durableStep('imap move');
-    return moved;
+    if (canMove) {
+      durableStep('imap move');
+      return { moved, kept: [] };
+    }
+    durableStep('imap copy (move)');
+    // Without MOVE: the source copies are deleted (never imapflow's plain-EXPUNGE fallback), all
+    // in one go, so that our own marks never count as another client's.
+    const kept = await this.delete([...moved.keys()]);
+    return { moved, kept };
   }
 
   async close(): Promise<void> {
@@ -397,6 +414,15 @@ export class ImapFolderSession implements FolderSession {
       found.push(...r.filter((uid) => wanted.has(uid)));
     }
     return found;
+  }
+
+  /** UIDs of every message marked \Deleted, by us or anyone. */
+  private async searchDeleted(): Promise<number[]> {
+    return step(this.folder, 'UID SEARCH DELETED', async () => {
+      const r = await this.client.search({ deleted: true }, { uid: true });
+      if (!Array.isArray(r)) throw new Error('the server refused the search');
+      return r;
+    });
   }
 
   private async uidNextFromSearch(): Promise<number> {

@@ -2,7 +2,7 @@ import { link, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncSummary } from '../../shared/sync-summary.js';
-import { startDovecot, type DovecotServer } from '../support/dovecot.js';
+import { capabilityWithout, startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { accountStatus } from '../../electron/engine/status/account-status.js';
 import { SyncWorld, type SideView } from '../support/sync-world.js';
 import type { ImapFixture } from '../support/imap-fixture.js';
@@ -143,6 +143,60 @@ const MBSYNC_FOLDERS: ToolFolder[] = [
 const PARALLEL_COPIES = 64;
 const numbered = (prefix: string) => Array.from({ length: PARALLEL_COPIES }, (_, i) => `${prefix}${i}`);
 
+const everyKindOfChange: Scenario = {
+  name: 'every kind of change on both sides after a sync',
+  async setup(w) {
+    const uids: number[] = [];
+    for (const s of ['keep', 'flag-both', 'del-remote', 'del-local', 'del-vs-flag']) uids.push(await w.remote.append('INBOX', msg(s)));
+    await synced(w);
+    await w.remote.addFlags('INBOX', [uids[1]!], ['\\Answered']);
+    await w.remote.expunge('INBOX', [uids[2]!]);
+    await w.remote.addFlags('INBOX', [uids[4]!], ['\\Flagged']);
+    await w.remote.append('INBOX', msg('new-remote'));
+    const flagBoth = await localIdOf(w, 'flag-both');
+    const delLocal = await localIdOf(w, 'del-local');
+    const delVsFlag = await localIdOf(w, 'del-vs-flag');
+    if (w.localImap) {
+      await w.localImap.addFlags('INBOX', [Number(flagBoth)], ['\\Seen']);
+      await w.localImap.expunge('INBOX', [Number(delLocal), Number(delVsFlag)]);
+    } else {
+      await setLocalLetters(w.maildir, 'INBOX', flagBoth, 'S');
+      await deleteLocal(w.maildir, 'INBOX', delLocal);
+      await deleteLocal(w.maildir, 'INBOX', delVsFlag);
+    }
+    await addLocal(w, msg('new-local'), ['\\Seen']);
+  },
+};
+
+const movesBothSides: Scenario = {
+  name: 'moves between folders on both sides after a sync, flags changed on the other side',
+  async setup(w) {
+    await w.remote.createFolder('Work');
+    for (const s of ['stay', 'moved-remote', 'moved-local', 'moved-quietly']) await w.remote.append('INBOX', msg(s));
+    await synced(w);
+    await moveRemote(w, 'moved-remote', 'INBOX', 'Work');
+    await flagLocal(w, 'moved-remote', ['\\Answered']);
+    await moveLocal(w, 'moved-local', 'INBOX', 'Work');
+    await flagLocal(w, 'moved-local', ['\\Seen'], 'Work');
+    await flagRemote(w, 'moved-local', ['\\Flagged']);
+    await moveRemote(w, 'moved-quietly', 'INBOX', 'Work');
+  },
+  // One copy each, in the destination, carrying both sides' flag changes.
+  result: {
+    INBOX: [[msg('stay'), []]],
+    Work: [
+      [msg('moved-remote'), ['\\Answered']],
+      [msg('moved-local'), ['\\Flagged', '\\Seen']],
+      [msg('moved-quietly'), []],
+    ],
+  },
+  noTransfer: true,
+  cleanRun: { moved: 3 },
+};
+
+/** A server like Courier's, or Cyrus without UIDPLUS: the engine copies and expunges as it can there. */
+const WITHOUT_UIDPLUS_OR_MOVE = { capability: capabilityWithout('UIDPLUS', 'MOVE') };
+
 const scenarios: Scenario[] = [
   {
     // Uploads: a download into a Maildir is a durable step per message, too many crash points.
@@ -168,55 +222,8 @@ const scenarios: Scenario[] = [
       await addLocal(w, msg('l2'));
     },
   },
-  {
-    name: 'every kind of change on both sides after a sync',
-    async setup(w) {
-      const uids: number[] = [];
-      for (const s of ['keep', 'flag-both', 'del-remote', 'del-local', 'del-vs-flag']) uids.push(await w.remote.append('INBOX', msg(s)));
-      await synced(w);
-      await w.remote.addFlags('INBOX', [uids[1]!], ['\\Answered']);
-      await w.remote.expunge('INBOX', [uids[2]!]);
-      await w.remote.addFlags('INBOX', [uids[4]!], ['\\Flagged']);
-      await w.remote.append('INBOX', msg('new-remote'));
-      const flagBoth = await localIdOf(w, 'flag-both');
-      const delLocal = await localIdOf(w, 'del-local');
-      const delVsFlag = await localIdOf(w, 'del-vs-flag');
-      if (w.localImap) {
-        await w.localImap.addFlags('INBOX', [Number(flagBoth)], ['\\Seen']);
-        await w.localImap.expunge('INBOX', [Number(delLocal), Number(delVsFlag)]);
-      } else {
-        await setLocalLetters(w.maildir, 'INBOX', flagBoth, 'S');
-        await deleteLocal(w.maildir, 'INBOX', delLocal);
-        await deleteLocal(w.maildir, 'INBOX', delVsFlag);
-      }
-      await addLocal(w, msg('new-local'), ['\\Seen']);
-    },
-  },
-  {
-    name: 'moves between folders on both sides after a sync, flags changed on the other side',
-    async setup(w) {
-      await w.remote.createFolder('Work');
-      for (const s of ['stay', 'moved-remote', 'moved-local', 'moved-quietly']) await w.remote.append('INBOX', msg(s));
-      await synced(w);
-      await moveRemote(w, 'moved-remote', 'INBOX', 'Work');
-      await flagLocal(w, 'moved-remote', ['\\Answered']);
-      await moveLocal(w, 'moved-local', 'INBOX', 'Work');
-      await flagLocal(w, 'moved-local', ['\\Seen'], 'Work');
-      await flagRemote(w, 'moved-local', ['\\Flagged']);
-      await moveRemote(w, 'moved-quietly', 'INBOX', 'Work');
-    },
-    // One copy each, in the destination, carrying both sides' flag changes.
-    result: {
-      INBOX: [[msg('stay'), []]],
-      Work: [
-        [msg('moved-remote'), ['\\Answered']],
-        [msg('moved-local'), ['\\Flagged', '\\Seen']],
-        [msg('moved-quietly'), []],
-      ],
-    },
-    noTransfer: true,
-    cleanRun: { moved: 3 },
-  },
+  everyKindOfChange,
+  movesBothSides,
   {
     name: 'messages moved out of INBOX and back on each side (new UIDs / file names), flags changed on the other side',
     async setup(w) {
@@ -371,6 +378,18 @@ const scenarios: Scenario[] = [
     cleanRun: { paired: 4 },
     maildirOnly: true,
     toolFolders: MBSYNC_FOLDERS,
+  },
+  {
+    ...everyKindOfChange,
+    // Deletes are STORE \\Deleted + EXPUNGE (nothing else is marked \\Deleted), uploads found by identity.
+    name: 'every kind of change on both sides after a sync, on a server without UIDPLUS or MOVE',
+    dovecot: WITHOUT_UIDPLUS_OR_MOVE,
+  },
+  {
+    ...movesBothSides,
+    // Moves are COPY, STORE \\Deleted, EXPUNGE; the moved copy's UID is found by identity.
+    name: 'moves between folders on both sides after a sync, flags changed on the other side, on a server without MOVE or UIDPLUS',
+    dovecot: WITHOUT_UIDPLUS_OR_MOVE,
   },
   {
     name: 'a server without CONDSTORE that reuses UIDs without changing UIDVALIDITY',

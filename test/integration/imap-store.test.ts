@@ -286,7 +286,7 @@ describe('ImapStore against Dovecot', () => {
       const c = await fx.append('INBOX', makeMessage({ subject: 'marked by another client' }));
       await fx.addFlags('INBOX', [c], ['\\Deleted']);
       const session = await open(store, 'INBOX');
-      await session.delete([String(a), '4242']);
+      expect(await session.delete([String(a), '4242'])).toEqual([]);
       await session.close();
 
       const left = await fx.messages('INBOX');
@@ -430,15 +430,71 @@ describe('ImapStore against a Dovecot with "." as separator and no UIDPLUS', () 
     expect(await fx.messages('INBOX')).toHaveLength(0);
   });
 
-  it('refuses to delete without UIDPLUS, leaving every message in place', async () => {
+  it('deletes without UIDPLUS with EXPUNGE when no other message is marked \\Deleted', async () => {
+    const { store, fx } = await freshAccount(server);
+    const [a, b, c] = [await fx.append('INBOX', makeMessage({ subject: 'a' })), await fx.append('INBOX', makeMessage({ subject: 'b' })), await fx.append('INBOX', makeMessage({ subject: 'c' }))];
+    const session = await open(store, 'INBOX');
+    expect(await session.delete([String(a), String(c), '4242'])).toEqual([]);
+    await session.close();
+    expect((await fx.messages('INBOX')).map((m) => [m.uid, m.flags])).toEqual([[b, []]]);
+  });
+
+  it('without UIDPLUS leaves its own \\Deleted marks and returns those ids while another client has a message marked \\Deleted, which survives', async () => {
     const { store, fx } = await freshAccount(server);
     const a = await fx.append('INBOX', makeMessage({ subject: 'asked to delete' }));
     const b = await fx.append('INBOX', makeMessage({ subject: 'marked by another client' }));
+    const c = await fx.append('INBOX', makeMessage({ subject: 'untouched' }));
     await fx.addFlags('INBOX', [b], ['\\Deleted']);
     const session = await open(store, 'INBOX');
-    await expect(session.delete([String(a)])).rejects.toThrow(/lacks UIDPLUS/);
+    expect(await session.delete([String(a), '4242'])).toEqual([String(a)]);
     await session.close();
-    expect((await fx.messages('INBOX')).map((m) => m.uid)).toEqual([a, b]);
+    expect((await fx.messages('INBOX')).map((m) => [m.uid, m.flags])).toEqual([
+      [a, ['\\Deleted']],
+      [b, ['\\Deleted']],
+      [c, []],
+    ]);
+    // Once the other client's mark is gone, the same delete goes through.
+    await fx.removeFlags('INBOX', [b], ['\\Deleted']);
+    const again = await open(store, 'INBOX');
+    expect(await again.delete([String(a)])).toEqual([]);
+    expect((await fx.messages('INBOX')).map((m) => [m.uid, m.flags])).toEqual([
+      [b, []],
+      [c, []],
+    ]);
+  });
+
+  it('moves without MOVE as COPY and a delete; a source copy that cannot be expunged is reported kept, not lost', async () => {
+    const { store, fx } = await freshAccount(server);
+    await fx.createFolder('Archive');
+    const a = await fx.append('INBOX', makeMessage({ subject: 'moved' }), { flags: ['\\Seen'] });
+    const b = await fx.append('INBOX', makeMessage({ subject: 'moved while blocked' }));
+    const session = await open(store, 'INBOX');
+    // No COPYUID is taken from a server that does not announce UIDPLUS.
+    expect(await session.moveTo([String(a)], 'Archive')).toEqual({ moved: new Map([[String(a), null]]), kept: [] });
+    const other = await fx.append('INBOX', makeMessage({ subject: 'another client deletes this' }));
+    await fx.addFlags('INBOX', [other], ['\\Deleted']);
+    expect(await session.moveTo([String(b)], 'Archive')).toEqual({ moved: new Map([[String(b), null]]), kept: [String(b)] });
+    await session.close();
+    expect((await fx.messages('Archive')).map((m) => [m.bytes.toString().match(/Subject: (.*)\r/)![1], m.flags])).toEqual([
+      ['moved', ['\\Seen']],
+      ['moved while blocked', []],
+    ]);
+    expect((await fx.messages('INBOX')).map((m) => [m.uid, m.flags])).toEqual([
+      [b, ['\\Deleted']],
+      [other, ['\\Deleted']],
+    ]);
+  });
+
+  it('renaming the folder a session last had selected never expunges another client\'s \\Deleted messages in it (no UNSELECT: imapflow would send CLOSE)', async () => {
+    const { store, fx } = await freshAccount(server);
+    await fx.createFolder('Old');
+    const uid = await fx.append('Old', makeMessage({ subject: 'marked by another client' }));
+    await fx.addFlags('Old', [uid], ['\\Deleted']);
+    const session = await open(store, 'Old');
+    expect(await session.list()).toHaveLength(1);
+    await session.close();
+    await store.renameFolder('Old', 'New');
+    expect((await fx.messages('New')).map((m) => m.flags)).toEqual([['\\Deleted']]);
   });
 
   it('refuses STARTTLS when the server does not offer it', async () => {

@@ -15,6 +15,19 @@ const USER_POOL = 200;
 
 export type DovecotUser = TestImapUser;
 
+/** What the Dovecot the tests run announces by default (its imap_capability). */
+export const DOVECOT_CAPABILITIES = [
+  'IMAP4rev1', 'SASL-IR', 'LOGIN-REFERRALS', 'ID', 'ENABLE', 'IDLE', 'SORT', 'SORT=DISPLAY', 'THREAD=REFERENCES', 'THREAD=REFS',
+  'THREAD=ORDEREDSUBJECT', 'MULTIAPPEND', 'URL-PARTIAL', 'CATENATE', 'UNSELECT', 'CHILDREN', 'NAMESPACE', 'UIDPLUS', 'LIST-EXTENDED',
+  'I18NLEVEL=1', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'ESORT', 'SEARCHRES', 'WITHIN', 'CONTEXT=SEARCH', 'LIST-STATUS', 'BINARY', 'MOVE',
+  'SNIPPET=FUZZY', 'PREVIEW=FUZZY', 'PREVIEW', 'STATUS=SIZE', 'SAVEDATE', 'LITERAL+', 'NOTIFY', 'SPECIAL-USE',
+];
+
+/** A `capability` option for a Dovecot that announces all it has except `missing`. */
+export function capabilityWithout(...missing: string[]): string {
+  return DOVECOT_CAPABILITIES.filter((c) => !missing.includes(c)).join(' ');
+}
+
 export interface DovecotOptions {
   users?: DovecotUser[];
   /** Serve IMAPS on a second port and offer STARTTLS on the plain one, with a fresh self-signed cert. */

@@ -64,6 +64,23 @@ export interface GhostWatch {
   createdAt: number;
 }
 
+/**
+ * A copy of a message on `side` that the engine made or left there itself and is removing: a
+ * moved message's source copy a server without UIDPLUS could not expunge alone, one of our own
+ * duplicate uploads. No pair holds it; each pass keeps it out of the listing (it is never copied,
+ * paired or planned) and deletes it with the folder's other deletions, until it is gone.
+ * With `movingTo` set it marks a move under way instead (journaled before the move is made): the
+ * message is then the pair's own or an arrival as usual, and the next pass, if the move was cut
+ * short, finds out whether its copy reached that folder (detect-moves.ts).
+ */
+export interface StrayCopy {
+  side: Side;
+  id: string;
+  /** The side's UIDVALIDITY the id was taken under: under another it names nothing. */
+  uidValidity: string;
+  movingTo: string | null;
+}
+
 export type { ConflictKind } from '../../../shared/conflicts.js';
 
 export interface Conflict {
@@ -89,6 +106,8 @@ export interface FolderState {
   intents: Map<number, CreateIntent>;
   nextIntent: number;
   ghosts: GhostWatch[];
+  /** Our own copies being removed, and moves under way (see StrayCopy). */
+  strays: StrayCopy[];
   conflicts: Conflict[];
   /** What the last pass could not carry out (mail on one side only); null when nothing is left. */
   pending: PendingWork | null;
@@ -108,6 +127,9 @@ export type StateRecord =
   | { op: 'intentDone'; id: number }
   | { op: 'ghost'; ghost: GhostWatch }
   | { op: 'ghostDone'; side: Side; sha256: string }
+  /** Adds a stray, or replaces the one with the same side and id. */
+  | { op: 'stray'; stray: StrayCopy }
+  | { op: 'strayDone'; side: Side; id: string }
   | { op: 'conflict'; conflict: Conflict }
   | { op: 'conflictDone'; id: string }
   | { op: 'settle'; id: string; choice: ConflictChoice }
@@ -123,6 +145,7 @@ export function emptyFolderState(folder: string): FolderState {
     intents: new Map(),
     nextIntent: 1,
     ghosts: [],
+    strays: [],
     conflicts: [],
     pending: null,
     lastSync: null,
@@ -158,6 +181,12 @@ export function applyRecord(state: FolderState, rec: StateRecord): void {
       return;
     case 'ghostDone':
       state.ghosts = state.ghosts.filter((g) => !(g.side === rec.side && g.identity.sha256 === rec.sha256));
+      return;
+    case 'stray':
+      state.strays = state.strays.filter((x) => !(x.side === rec.stray.side && x.id === rec.stray.id)).concat(rec.stray);
+      return;
+    case 'strayDone':
+      state.strays = state.strays.filter((x) => !(x.side === rec.side && x.id === rec.id));
       return;
     case 'conflict':
       state.conflicts = state.conflicts.filter((c) => c.id !== rec.conflict.id).concat(rec.conflict);

@@ -9,7 +9,7 @@ import { folderStatusSchema } from './state-schemas.js';
 
 /*
  * The no-change fast path's memory: for each folder the last pass left with nothing pending
- * (no interrupted copy, no ghost watch, no settled conflict to apply, both sides able to vouch
+ * (no interrupted copy, no ghost watch, no stray copy, no settled conflict to apply, both sides able to vouch
  * for their status), the status state recorded for both sides and a fingerprint of the
  * folder's state files.
  *
@@ -72,7 +72,7 @@ export class QuietFolders {
   async remember(folder: string, state: FolderState, stateFiles: string[]): Promise<void> {
     const { remote, local } = state.status;
     const vouched = (s: FolderStatus | null): s is FolderStatus => s !== null && statusVouches(s);
-    const pending = state.intents.size > 0 || state.ghosts.length > 0 || state.conflicts.some((c) => c.settled);
+    const pending = state.intents.size > 0 || state.ghosts.length > 0 || state.strays.length > 0 || state.conflicts.some((c) => c.settled);
     if (!vouched(remote) || !vouched(local) || pending) {
       this.forget(folder);
       return;

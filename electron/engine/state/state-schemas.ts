@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Conflict, CreateIntent, GhostWatch, Pair, StateRecord } from './folder-state.js';
+import type { Conflict, CreateIntent, GhostWatch, Pair, StateRecord, StrayCopy } from './folder-state.js';
 import type { PendingWork } from '../../../shared/sync-summary.js';
 import type { AppendTicket, FolderStatus } from '../store/mail-store.js';
 import { CONFLICT_CHOICES } from '../../../shared/conflicts.js';
@@ -61,6 +61,13 @@ export const ghostWatchSchema = z.strictObject({
   createdAt: z.number(),
 });
 
+export const strayCopySchema = z.strictObject({
+  side,
+  id: z.string(),
+  uidValidity: z.string(),
+  movingTo: z.string().nullable(),
+});
+
 export const conflictSchema = z.strictObject({
   id: z.string(),
   kind: z.enum(['delete-vs-change', 'moved-to-different-folders', 'folder-deleted-not-empty', 'mass-delete-stopped']),
@@ -84,6 +91,8 @@ export const stateRecordSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('intentDone'), id: count }),
   z.strictObject({ op: z.literal('ghost'), ghost: ghostWatchSchema }),
   z.strictObject({ op: z.literal('ghostDone'), side, sha256: z.string() }),
+  z.strictObject({ op: z.literal('stray'), stray: strayCopySchema }),
+  z.strictObject({ op: z.literal('strayDone'), side, id: z.string() }),
   z.strictObject({ op: z.literal('conflict'), conflict: conflictSchema }),
   z.strictObject({ op: z.literal('conflictDone'), id: z.string() }),
   z.strictObject({ op: z.literal('settle'), id: z.string(), choice: z.enum(CONFLICT_CHOICES) }),
@@ -103,10 +112,11 @@ const schemasMatchTypes: [
   Same<z.output<typeof pairSchema>, Pair>,
   Same<z.output<typeof createIntentSchema>, CreateIntent>,
   Same<z.output<typeof ghostWatchSchema>, GhostWatch>,
+  Same<z.output<typeof strayCopySchema>, StrayCopy>,
   Same<z.output<typeof conflictSchema>, Conflict>,
   Same<z.output<typeof pendingWorkSchema>, PendingWork>,
   Same<z.output<typeof stateRecordSchema>, StateRecord>,
-] = [true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true];
 void schemasMatchTypes;
 
 /** A FolderState as stored in a snapshot: Maps become arrays of their values. */
@@ -118,6 +128,8 @@ export const snapshotBodySchema = z.strictObject({
   intents: z.array(createIntentSchema),
   nextIntent: count,
   ghosts: z.array(ghostWatchSchema),
+  /** Absent in snapshots written before strays were recorded. */
+  strays: z.array(strayCopySchema).optional(),
   conflicts: z.array(conflictSchema),
   /** Absent in snapshots written before pending work was recorded. */
   pending: pendingWorkSchema.nullable().optional(),

@@ -168,7 +168,7 @@ export interface FolderSession {
   appendTicket(): Promise<AppendTicket>;
   /**
    * Creates the message durably. Returns its id, or null when an IMAP server did not report
-   * APPENDUID (the engine then finds it by identity).
+   * APPENDUID or does not announce UIDPLUS (the engine then finds it by identity).
    */
   append(req: AppendRequest): Promise<string | null>;
   /**
@@ -192,19 +192,36 @@ export interface FolderSession {
    */
   setFlags(changes: FlagChange[]): Promise<string[]>;
   /**
-   * Deletes exactly these messages (IMAP: UID STORE \Deleted + UID EXPUNGE of these UIDs only,
-   * so other clients' \Deleted marks survive). Ids that vanished are skipped silently.
+   * Deletes exactly these messages, and returns the ids it could not remove: their deletion
+   * was not carried out, so the caller must not record it as done (it is tried again next
+   * pass). Ids that vanished are skipped silently (gone is gone, they are not returned).
+   * IMAP: UID STORE +FLAGS \Deleted, then UID EXPUNGE of these UIDs only, so other clients'
+   * \Deleted marks survive. A server without UIDPLUS has only EXPUNGE, which removes every
+   * message marked \Deleted: it is sent only when UID SEARCH DELETED (after the STORE) finds
+   * no other; otherwise our marks are left in place and the ids returned (KEPT_DELETES_REASON).
+   * Maildir: the files are unlinked; nothing is ever returned.
    */
-  delete(ids: string[]): Promise<void>;
+  delete(ids: string[]): Promise<string[]>;
   /**
    * Moves messages to another folder of this side without transferring them again (IMAP UID
-   * MOVE, or COPY + UID EXPUNGE; Maildir: the file is linked into the other folder, then
-   * unlinked here). Returns each moved id's id in the destination, or null when the server did
-   * not say (the next pass pairs it there by identity). Ids that vanished are absent.
+   * MOVE, or UID COPY + delete() as above; Maildir: the file is linked into the other folder,
+   * then unlinked here). `moved` has each moved id's id in the destination, or null when the
+   * server did not say (no COPYUID, or no UIDPLUS announced: the engine finds it there by
+   * identity); ids that vanished are absent. `kept` are moved ids whose source copy could not
+   * be removed (see delete): it is still here, marked \Deleted.
    */
-  moveTo(ids: string[], folder: string): Promise<Map<string, string | null>>;
+  moveTo(ids: string[], folder: string): Promise<MoveResult>;
   close(): Promise<void>;
 }
+
+export interface MoveResult {
+  moved: Map<string, string | null>;
+  kept: string[];
+}
+
+/** Why delete() returned ids, in the words a folder's summary gives. */
+export const KEPT_DELETES_REASON =
+  'the server lacks UIDPLUS and other messages in this folder are marked \\Deleted, by another client: an EXPUNGE would remove those too';
 
 export class FolderMissingError extends Error {
   constructor(readonly folder: string) {

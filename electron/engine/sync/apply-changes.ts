@@ -2,14 +2,14 @@ import type { FolderPlan } from '../plan/folder-plan.js';
 import { flagDelta } from '../plan/merge-flags.js';
 import type { Side } from '../state/folder-state.js';
 import type { FlagChange } from '../store/mail-store.js';
-import type { FolderContext } from './folder-context.js';
+import { deletesKept, eachWayKey, type FolderContext } from './folder-context.js';
 
 const BATCH = 500;
 
 /**
- * Flag updates, then deletes, in batches. Neither needs an intent: re-running a flag update is
- * harmless (both sides already agree, so the merge is a no-op), and a delete interrupted before
- * its pair was forgotten is seen next run as "gone from both sides".
+ * Flag updates, then deletes. Neither needs an intent: re-running a flag update is harmless
+ * (both sides already agree, so the merge is a no-op), and a delete interrupted before its pair
+ * was forgotten is seen next run as "gone from both sides".
  * Flag updates return false when some did not reach their message (see below).
  */
 export async function applyFlagUpdates(ctx: FolderContext, plan: FolderPlan): Promise<boolean> {
@@ -37,17 +37,37 @@ export async function applyFlagUpdates(ctx: FolderContext, plan: FolderPlan): Pr
   return allLanded;
 }
 
-export async function applyDeletes(ctx: FolderContext, plan: FolderPlan): Promise<void> {
+/**
+ * Deletes, and the folder's stray copies (see StrayCopy), each side's in one call: a server
+ * without UIDPLUS can only expunge every message marked \Deleted at once, and does so only when
+ * all the marks it finds are ours. Journaled in batches afterwards (a crash in between leaves
+ * the message gone from both sides: the pair is forgotten). A deletion the side could not carry
+ * out keeps its pair, so the next pass sees the message still there and deletes it again (a
+ * \Deleted left on it is no change); it is pending work. Returns the keys of those pairs.
+ */
+export async function applyDeletes(ctx: FolderContext, plan: FolderPlan): Promise<Set<number>> {
+  const keptKeys = new Set<number>();
   for (const side of ['remote', 'local'] as const) {
     const mine = plan.deletes.filter((d) => d.side === side);
+    const strays = ctx.state.strays.filter((s) => s.side === side && s.movingTo === null);
+    if (mine.length === 0 && strays.length === 0) continue;
+    const kept = new Set(await ctx.sessions[side].delete([...mine.map((d) => d.id), ...strays.map((s) => s.id)]));
     for (let i = 0; i < mine.length; i += BATCH) {
-      const batch = mine.slice(i, i + BATCH);
-      await ctx.sessions[side].delete(batch.map((d) => d.id));
-      for (const d of batch) ctx.journal.append({ op: 'unpair', key: d.key });
-      ctx.summary.deleted[side === 'local' ? 'toLocal' : 'toRemote'] += batch.length;
+      for (const d of mine.slice(i, i + BATCH)) {
+        if (kept.has(d.id)) {
+          keptKeys.add(d.key);
+          continue;
+        }
+        ctx.journal.append({ op: 'unpair', key: d.key });
+        ctx.summary.deleted[eachWayKey(side)]++;
+      }
       await ctx.journal.sync('deletes recorded');
     }
+    for (const s of strays) if (!kept.has(s.id)) ctx.journal.append({ op: 'strayDone', side, id: s.id });
+    await ctx.journal.sync('stray copies removed');
+    deletesKept(ctx, side, kept.size);
   }
+  return keptKeys;
 }
 
 /** Forgotten pairs (gone from both sides) and tombstones (deleted on one side, kept on the other). */

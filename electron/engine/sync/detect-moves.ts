@@ -2,10 +2,10 @@ import { sameFlags } from '../../../shared/flags.js';
 import { identityKey, type MessageIdentity } from '../../../shared/identity.js';
 import { flows } from '../plan/folder-plan.js';
 import { mergeFlags } from '../plan/merge-flags.js';
-import { otherSide, type Conflict, type Side } from '../state/folder-state.js';
+import { otherSide, type Conflict, type Pair, type Side } from '../state/folder-state.js';
 import type { MailStore, MessageHeaders } from '../store/mail-store.js';
 import { headersOf, movedApartSides } from '../conflicts/describe-sides.js';
-import { eachWayKey } from './folder-context.js';
+import { eachWayKey, pairedIds } from './folder-context.js';
 import type { PreparedFolder } from './sync-folder.js';
 
 /**
@@ -62,6 +62,7 @@ interface Arrival {
  * of new messages are fetched, and only when some folder lost a message.
  */
 export async function detectMoves(stores: Record<Side, MailStore>, prepared: PreparedFolder[]): Promise<PlannedMove[]> {
+  await settleMovesCutShort(stores, prepared);
   const forgotten = prepared.flatMap((from) =>
     from.plan.forget.flatMap((key) => {
       const pair = from.ctx.state.pairs.get(key);
@@ -196,9 +197,13 @@ function takeOutOfPlans(m: PlannedMove): void {
 }
 
 /**
- * Carries out the moves, grouped by source folder and side. The state is written after each
- * group: a crash in between leaves the message gone from both sides of `from` (forgotten next
- * run) and unpaired on both sides of `to`, where identity pairing pairs it without a transfer.
+ * Carries out the moves, grouped by source folder and side. Each move is journaled in `from`
+ * first, as under way (a stray copy with `movingTo`): a move that is a copy and then a delete
+ * (IMAP without MOVE; a Maildir link, then unlink) and is cut short leaves the message in both
+ * folders, which the next pass settles (settleMovesCutShort). Then `from` records the result
+ * (pair forgotten; a source copy the server could not expunge stays a stray copy, deleted with
+ * the folder's deletions) and after it `to` (the new pair): a crash in between leaves the message
+ * unpaired on both sides of `to`, where identity pairing pairs it without a transfer.
  */
 export async function executeMoves(stores: Record<Side, MailStore>, moves: PlannedMove[]): Promise<void> {
   const groups = new Map<string, PlannedMove[]>();
@@ -208,7 +213,9 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
   }
   for (const group of groups.values()) {
     const { side, from } = group[0]!;
+    const unknown: PlannedMove[] = [];
     const session = await stores[side].openFolder(from.ctx.folder);
+    const uidValidity = session.status.uidValidity;
     try {
       for (const to of new Set(group.map((m) => m.to))) {
         const mine = group.filter((m) => m.to === to);
@@ -217,22 +224,44 @@ export async function executeMoves(stores: Record<Side, MailStore>, moves: Plann
         const diverged = mine.filter((m) => m.diverged !== null);
         for (const m of diverged) recordDivergence(m, m.diverged!);
         if (diverged.length > 0) await to.ctx.journal.sync('divergent moves recorded');
-        const moved = await session.moveTo(mine.map((m) => m.id), to.ctx.folder);
-        for (const m of mine) recordMove(m, moved.get(m.id));
+        for (const m of mine) from.ctx.journal.append({ op: 'stray', stray: { side, id: m.id, uidValidity, movingTo: to.ctx.folder } });
+        await from.ctx.journal.sync('moves under way');
+        const { moved, kept } = await session.moveTo(mine.map((m) => m.id), to.ctx.folder);
+        const left = new Set(kept);
+        for (const m of mine) {
+          const newId = moved.get(m.id);
+          recordDeparture(m, newId !== undefined, left.has(m.id), uidValidity);
+          if (newId === null) unknown.push(m);
+          else if (newId !== undefined) recordArrival(m, newId);
+        }
+        await from.ctx.journal.sync('moves recorded');
         await to.ctx.journal.sync('moves recorded');
       }
     } finally {
       await session.close();
     }
-    await from.ctx.journal.sync('moves recorded');
+    if (unknown.length > 0) await findMoved(stores[side], side, unknown);
   }
 }
 
-function recordMove(m: PlannedMove, newId: string | null | undefined): void {
-  if (newId === undefined) return; // vanished before the move: the next run sees it gone
-  if (m.key !== null) m.from.ctx.journal.append({ op: 'unpair', key: m.key });
+/** The source side of a move: `moved` false when the message vanished before it. */
+function recordDeparture(m: PlannedMove, moved: boolean, kept: boolean, uidValidity: string): void {
+  const x = m.from.ctx.journal;
+  if (!moved) {
+    x.append({ op: 'strayDone', side: m.side, id: m.id }); // vanished before the move: the next run sees it gone
+    return;
+  }
+  if (m.key !== null) x.append({ op: 'unpair', key: m.key });
+  // A source copy the side could not remove (see FolderSession.delete) is no longer the
+  // message, only our leftover: never paired, copied or planned again, deleted as soon as the
+  // server lets us (pending work until then).
+  if (kept) x.append({ op: 'stray', stray: { side: m.side, id: m.id, uidValidity, movingTo: null } });
+  else x.append({ op: 'strayDone', side: m.side, id: m.id });
   m.to.ctx.summary.moved[eachWayKey(m.side)]++;
-  if (newId === null) return; // no COPYUID: paired by identity on the next run
+}
+
+/** The destination side of a move: the moved copy `newId` pairs with the one that arrived there. */
+function recordArrival(m: PlannedMove, newId: string): void {
   const movedOn = otherSide(m.side);
   const y = m.to.ctx;
   const key = y.state.nextKey;
@@ -240,9 +269,113 @@ function recordMove(m: PlannedMove, newId: string | null | undefined): void {
   pair[m.side] = newId;
   pair[movedOn] = m.arrivalId;
   y.journal.append({ op: 'pair', pair });
-  const merged = y.options.direction === 'both' ? mergeFlags(m.base, m.flags.remote, m.flags.local) : [...m.flags[movedOn]];
-  const change = (s: Side) => (sameFlags(m.flags[s], merged) ? null : { id: pair[s], from: [...m.flags[s]], to: merged });
-  m.to.plan.flagUpdates.push({ key, remote: change('remote'), local: change('local'), base: merged });
+  planMergedFlags(m.to, key, { remote: pair.remote, local: pair.local }, m.base, m.flags, movedOn);
+}
+
+/**
+ * Moved copies whose UID the server did not say (no COPYUID): looked for by identity among the
+ * messages that arrived in the destination after it was listed (one listing and one identify
+ * for all of them). One not found (or a lookup that fails) leaves both copies unpaired there:
+ * the destination's next pass lists both sides in full and pairs them by identity.
+ */
+async function findMoved(store: MailStore, side: Side, moves: PlannedMove[]): Promise<void> {
+  for (const to of new Set(moves.map((m) => m.to))) {
+    const mine = moves.filter((m) => m.to === to);
+    try {
+      const session = await store.openFolder(to.ctx.folder);
+      try {
+        const known = new Set([...pairedIds(to.ctx.state, side), ...to.listings[side].keys()]);
+        const fresh = (await session.list()).map((m) => m.id).filter((id) => !known.has(id));
+        const byIdentity = new Map<string, string[]>();
+        for (const [id, identity] of fresh.length > 0 ? await session.identify(fresh) : []) {
+          const k = identityKey(identity);
+          byIdentity.set(k, [...(byIdentity.get(k) ?? []), id]);
+        }
+        for (const m of mine) {
+          const id = byIdentity.get(identityKey(m.identity))?.shift();
+          if (id === undefined) to.relist = true;
+          else recordArrival(m, id);
+        }
+      } finally {
+        await session.close();
+      }
+    } catch {
+      to.relist = true;
+    }
+    await to.ctx.journal.sync('moves recorded');
+  }
+}
+
+/**
+ * The flag update that brings a moved message's two copies in `y` to the merge of both sides'
+ * changes since `base`, replacing whatever the folder's plan had for that pair.
+ */
+function planMergedFlags(y: PreparedFolder, key: number, ids: Record<Side, string>, base: string[], flags: Record<Side, readonly string[]>, movedOn: Side): void {
+  const merged = y.ctx.options.direction === 'both' ? mergeFlags(base, flags.remote, flags.local) : [...flags[movedOn]];
+  const change = (s: Side) => (sameFlags(flags[s], merged) ? null : { id: ids[s], from: [...flags[s]], to: merged });
+  y.plan.flagUpdates = y.plan.flagUpdates.filter((u) => u.key !== key);
+  y.plan.flagUpdates.push({ key, remote: change('remote'), local: change('local'), base: merged });
+}
+
+/**
+ * Moves a crashed or failed pass had journaled as under way (stray copies with `movingTo`). The
+ * source copy is still there (a gone one was settled while listing). If the destination now
+ * holds a copy on that side, found as a pair identity pairing made this pass, the move happened
+ * up to its delete: the source copy is our leftover (a stray copy, deleted with the folder's
+ * deletions) and its pair is forgotten, so it is neither restored nor deleted as a change of the
+ * user's. Otherwise the move never happened: the mark goes, and the pass plans as usual (which
+ * finds the move again), as it does when the destination is not synced in this pass.
+ */
+async function settleMovesCutShort(stores: Record<Side, MailStore>, prepared: PreparedFolder[]): Promise<void> {
+  const byName = new Map(prepared.map((p) => [p.ctx.folder, p]));
+  const used = new Set<string>();
+  for (const from of prepared) {
+    const marks = from.ctx.state.strays.filter((x) => x.movingTo !== null);
+    const pairOf = { remote: new Map<string, Pair>(), local: new Map<string, Pair>() };
+    if (marks.length > 0) {
+      for (const p of from.ctx.state.pairs.values()) for (const s of ['remote', 'local'] as const) if (p[s] !== null) pairOf[s].set(p[s]!, p);
+    }
+    for (const mark of marks) {
+      const to = byName.get(mark.movingTo!);
+      const side = mark.side;
+      // A destination this pass does not sync did not change since it was last synced: no copy
+      // landed there unseen.
+      if (!to || to === from) {
+        from.ctx.journal.append({ op: 'strayDone', side, id: mark.id });
+        continue;
+      }
+      const pair = pairOf[side].get(mark.id) ?? null;
+      const identity = pair?.identity ?? (await identityOf(stores[side], from, side, mark.id));
+      const landed = identity && to.pairedNow.map((k) => to.ctx.state.pairs.get(k)).find((p) => p && !used.has(`${to.ctx.folder}\u0000${p.key}`) && identityKey(p.identity) === identityKey(identity));
+      if (!landed) {
+        from.ctx.journal.append({ op: 'strayDone', side, id: mark.id });
+        continue;
+      }
+      used.add(`${to.ctx.folder}\u0000${landed.key}`);
+      const x = from.plan;
+      if (pair) {
+        from.ctx.journal.append({ op: 'unpair', key: pair.key });
+        x.deletes = x.deletes.filter((d) => d.key !== pair.key);
+        x.copies = x.copies.filter((c) => c.pairKey !== pair.key);
+        x.conflicts = x.conflicts.filter((c) => c.key !== pair.key);
+        x.flagUpdates = x.flagUpdates.filter((u) => u.key !== pair.key);
+        const flags = { remote: to.listings.remote.get(landed.remote!) ?? [], local: to.listings.local.get(landed.local!) ?? [] };
+        planMergedFlags(to, landed.key, { remote: landed.remote!, local: landed.local! }, pair.flags, flags, otherSide(side));
+      } else {
+        x.copies = x.copies.filter((c) => !(c.pairKey === null && c.sourceId === mark.id && c.to !== side));
+      }
+      from.ctx.journal.append({ op: 'stray', stray: { ...mark, movingTo: null } });
+      to.ctx.summary.moved[eachWayKey(side)]++;
+    }
+    if (marks.length > 0) await from.ctx.journal.sync('moves cut short settled');
+  }
+}
+
+/** Identity of a message new in `p` on `side` (a move's source that no pair holds). */
+async function identityOf(store: MailStore, p: PreparedFolder, side: Side, id: string): Promise<MessageIdentity | null> {
+  const known = p.arrivals?.[side].get(id);
+  if (known) return known;
+  return (await identifyIn(store, p.ctx.folder, [id])).get(id) ?? null;
 }
 
 function recordDivergence(m: PlannedMove, d: Divergence): void {

@@ -1,12 +1,12 @@
 import type { AccountConfig } from '../../../shared/config.js';
 import { durableStep } from '../fault-hook.js';
-import type { FolderSummary } from '../../../shared/sync-summary.js';
+import { describePendingWork, type FolderSummary } from '../../../shared/sync-summary.js';
 import type { FolderDecision } from '../plan/plan-folders.js';
 import type { AccountStateStore } from '../state/account-state-store.js';
 import type { QuietFolders } from '../state/quiet-folders.js';
 import { emptyFolderState, type Side } from '../state/folder-state.js';
 import { FolderMissingError, type FolderSession, type MailStore } from '../store/mail-store.js';
-import { pairedIds, type FolderContext } from './folder-context.js';
+import { deletesKept, eachWayKey, pairedIds, type FolderContext } from './folder-context.js';
 import { folderDeletedSides } from '../conflicts/describe-sides.js';
 import { checkMassDelete, executeFolder, prepareFolder, type PreparedFolder } from './sync-folder.js';
 import { hasDepartures, identifyArrivals } from './detect-moves.js';
@@ -171,10 +171,25 @@ async function handleDeletedFolder(run: AccountRun, deletedOn: Side, folder: str
   const conflict = loaded.ok ? loaded.state.conflicts.find((c) => c.kind === 'folder-deleted-not-empty') : undefined;
   const deletesFlow = account.propagateDeletes && account.direction !== (deletedOn === 'local' ? 'pull' : 'push');
   const deleteAll = (ids.length === 0 && deletesFlow) || conflict?.settled === 'delete-both';
+  let kept: string[] = [];
   try {
-    if (deleteAll && !opts.dryRun && ids.length > 0) await session.delete(ids);
+    if (deleteAll && !opts.dryRun && ids.length > 0) kept = await session.delete(ids);
   } finally {
     await session.close();
+  }
+  if (deleteAll && kept.length > 0) {
+    // Messages the server could not expunge (no UIDPLUS, another client's \Deleted there): the
+    // folder and its state stay, with the settled choice, and the next pass deletes again.
+    summary.deleted[eachWayKey(survivor)] += ids.length - kept.length;
+    deletesKept({ summary }, survivor, kept.length);
+    summary.outcome = 'incomplete';
+    summary.error = describePendingWork(summary.pending, { local: 'the local side', remote: 'the server' });
+    if (loaded.ok) {
+      const journal = stateStore.openJournal(folder, loaded.state, loaded.seq);
+      journal.append({ op: 'pending', pending: summary.pending });
+      await journal.close();
+    }
+    return null;
   }
   if (deleteAll) {
     if (!opts.dryRun) {

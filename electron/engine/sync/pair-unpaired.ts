@@ -28,20 +28,26 @@ export async function removeGhosts(ctx: FolderContext, side: Side, listing: Map<
     watches.some((w) => w.uidValidity === session.status.uidValidity && Number(id) >= w.fromUid),
   );
   const identities = candidates.length ? await session.identify(candidates) : new Map();
-  const ghosts: string[] = [];
+  const ghosts: { id: string; sha256: string }[] = [];
   for (const w of watches) {
-    const id = [...identities].find(([id, ident]) => !ghosts.includes(id) && identityKey(ident) === identityKey(w.identity))?.[0];
+    const id = [...identities].find(([id, ident]) => !ghosts.some((g) => g.id === id) && identityKey(ident) === identityKey(w.identity))?.[0];
     if (id !== undefined && (await wholeSha256(ctx, side, id)) === w.identity.sha256) {
-      ghosts.push(id);
-      ctx.journal.append({ op: 'ghostDone', side, sha256: w.identity.sha256 });
+      ghosts.push({ id, sha256: w.identity.sha256 });
     } else if (now - w.createdAt > GHOST_WATCH_MS || w.uidValidity !== session.status.uidValidity) {
       ctx.journal.append({ op: 'ghostDone', side, sha256: w.identity.sha256 });
     }
   }
   if (ghosts.length > 0) {
-    await session.delete(ghosts);
-    for (const id of ghosts) listing.delete(id);
-    ctx.summary.duplicatesRemoved += ghosts.length;
+    // Journaled after the delete: a watch is done only once its ghost is gone, or known by id.
+    const kept = new Set(await session.delete(ghosts.map((g) => g.id)));
+    for (const { id, sha256 } of ghosts) {
+      listing.delete(id);
+      // Not removable now (a server without UIDPLUS): a stray copy from here on, removed
+      // with the folder's other deletions, this pass or a later one.
+      if (kept.has(id)) ctx.journal.append({ op: 'stray', stray: { side, id, uidValidity: session.status.uidValidity, movingTo: null } });
+      ctx.journal.append({ op: 'ghostDone', side, sha256 });
+    }
+    ctx.summary.duplicatesRemoved += ghosts.length - kept.size;
   }
   await ctx.journal.sync('removed late duplicates of interrupted uploads');
 }
@@ -58,12 +64,12 @@ async function wholeSha256(ctx: FolderContext, side: Side, id: string): Promise<
  * Pairs messages new on both sides that are the same message (a first sync of two replicas that
  * already share mail, a rebuilt state, a folder made on both sides), so they are not copied and
  * duplicated. With no earlier state, the merge base is the flags both copies have, which makes
- * the flag merge give the union.
+ * the flag merge give the union. Returns the keys of the pairs made.
  */
-export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: Listing): Promise<void> {
+export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: Listing): Promise<number[]> {
   const newRemote = unpairedIds(ctx, 'remote', remote);
   const newLocal = unpairedIds(ctx, 'local', local);
-  if (newRemote.length === 0 || newLocal.length === 0) return;
+  if (newRemote.length === 0 || newLocal.length === 0) return [];
   const [idR, idL] = await Promise.all([ctx.sessions.remote.identify(newRemote), ctx.sessions.local.identify(newLocal)]);
   const remoteMessages = [...idR].map(([id, identity]) => ({ id, identity }));
   const localMessages = [...idL].map(([id, identity]) => ({ id, identity }));
@@ -75,13 +81,16 @@ export async function pairUnpaired(ctx: FolderContext, remote: Listing, local: L
     const rest = (ms: IdentifiedMessage[]) => ms.filter((m) => !used.has(m));
     matches.push(...pairByForeignUid(rest(remoteMessages), rest(localMessages), foreign, ctx.sessions.remote.status.uidValidity));
   }
+  const keys: number[] = [];
   for (const [r, l] of matches) {
     const lFlags = new Set(local.get(l.id) ?? []);
     const common = (remote.get(r.id) ?? []).filter((f) => lFlags.has(f));
+    keys.push(ctx.state.nextKey);
     ctx.journal.append({ op: 'pair', pair: { key: ctx.state.nextKey, remote: r.id, local: l.id, flags: common, identity: r.identity } });
   }
   if (matches.length > 0) {
     ctx.summary.paired += matches.length;
     await ctx.journal.sync('paired by identity');
   }
+  return keys;
 }

@@ -27,8 +27,10 @@ export async function recoverIntents(ctx: FolderContext): Promise<void> {
     const [keep, ...extra] = found as [string, ...string[]];
     if (extra.length > 0) {
       // Same identity, created under our own ticket: copies of one upload, not the user's mail.
-      await target.delete(extra);
-      ctx.summary.duplicatesRemoved += extra.length;
+      // One the side could not remove yet (no UIDPLUS) is a stray copy, removed later.
+      const kept = await target.delete(extra);
+      for (const id of kept) ctx.journal.append({ op: 'stray', stray: { side: intent.target, id, uidValidity: target.status.uidValidity, movingTo: null } });
+      ctx.summary.duplicatesRemoved += extra.length - kept.length;
     }
     const identity = intent.identity ?? (await target.identify([keep])).get(keep);
     if (!identity) {

@@ -31,6 +31,8 @@ export async function repairUidValidity(ctx: FolderContext, side: Side, listing:
   for (const g of ctx.state.ghosts.filter((g) => g.side === side)) {
     ctx.journal.append({ op: 'ghostDone', side, sha256: g.identity.sha256 });
   }
+  // A stray copy's id names nothing now: if the copy is still there, it is mail like any other.
+  for (const x of ctx.state.strays.filter((x) => x.side === side)) ctx.journal.append({ op: 'strayDone', side, id: x.id });
   ctx.journal.append({ op: 'status', side, status: null });
   await ctx.journal.sync('re-paired after UIDVALIDITY change');
   const now = ctx.sessions[side].status.uidValidity;

@@ -35,6 +35,14 @@ export interface PreparedFolder {
   settledDone: string[];
   /** Identities of the messages new on each side, when asked for while listing (detect-moves.ts). */
   arrivals: Record<Side, Map<string, MessageIdentity>> | null;
+  /**
+   * Set when this pass left messages here that no pair holds yet (moved in on one side by a
+   * server that did not say under which UID): the next pass must list both sides in full,
+   * where identity pairing finds them, rather than trust change tracking that says "unchanged".
+   */
+  relist: boolean;
+  /** Pairs identity pairing made this pass (both copies new): what a move cut short leaves behind. */
+  pairedNow: number[];
 }
 
 /**
@@ -43,12 +51,15 @@ export interface PreparedFolder {
  * neither side changed since the last sync.
  */
 export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promise<PreparedFolder | null> {
+  // A retry plans afresh, and counts afresh what it could not do.
+  ctx.summary.pending = emptyPendingWork();
   if (!dryRun) await recoverIntents(ctx);
 
   const unchanged = { remote: sideUnchanged(ctx, 'remote'), local: sideUnchanged(ctx, 'local') };
   const pendingChoices = ctx.state.conflicts.some((c) => c.settled);
   // Work left undone by the last pass is retried, whatever the sides report.
-  if (unchanged.remote && unchanged.local && ctx.state.ghosts.length === 0 && !pendingChoices && ctx.state.pending === null) {
+  const undone = ctx.state.ghosts.length > 0 || ctx.state.strays.length > 0 || pendingChoices || ctx.state.pending !== null;
+  if (unchanged.remote && unchanged.local && !undone) {
     ctx.summary.outcome = 'unchanged';
     return null;
   }
@@ -58,15 +69,20 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     remote: await listSide(ctx, 'remote', unchanged.remote, sizes.remote),
     local: await listSide(ctx, 'local', unchanged.local, sizes.local),
   };
+  let pairedNow: number[] = [];
 
   if (!dryRun) {
     for (const side of ['remote', 'local'] as const) {
       if (uidValidityChanged(ctx, side)) await repairUidValidity(ctx, side, listings[side], 'its UIDVALIDITY changed');
       else if (uidsReused(ctx, side, listings[side], sizes[side])) await repairUidValidity(ctx, side, listings[side], 'the server gave old UIDs to new messages without changing UIDVALIDITY');
+      setStraysAside(ctx, side, listings[side], true);
       await removeGhosts(ctx, side, listings[side]);
       await reattachReturned(ctx, side, listings[side]);
     }
-    await pairUnpaired(ctx, listings.remote, listings.local);
+    await ctx.journal.sync('stray copies looked at');
+    pairedNow = await pairUnpaired(ctx, listings.remote, listings.local);
+  } else {
+    for (const side of ['remote', 'local'] as const) setStraysAside(ctx, side, listings[side], false);
   }
 
   const plan = planFolder(ctx.state.pairs.values(), listings.remote, listings.local, ctx.options);
@@ -84,6 +100,8 @@ export async function prepareFolder(ctx: FolderContext, dryRun: boolean): Promis
     allowMassDelete: ctx.options.allowMassDelete || settled.allowMassDelete,
     settledDone: settled.done,
     arrivals: null,
+    relist: false,
+    pairedNow,
   };
 }
 
@@ -135,24 +153,28 @@ export async function executeFolder(p: PreparedFolder): Promise<void> {
       throw new Error(`the ${side} folder was renumbered (UIDVALIDITY changed) during the sync; it is re-paired on the next run`);
     }
   }
-  // A retry plans afresh, and counts afresh what it could not do.
-  ctx.summary.pending = emptyPendingWork();
   await recordConflicts(ctx, plan, p.listings);
   await copyMessages(ctx, plan.copies, p.sizes);
   const flagsLanded = await applyFlagUpdates(ctx, plan);
-  await applyDeletes(ctx, plan);
+  const keptKeys = await applyDeletes(ctx, plan);
   applyBookkeeping(ctx, plan);
-  for (const id of p.settledDone) ctx.journal.append({ op: 'conflictDone', id });
+  for (const id of p.settledDone) {
+    // A choice whose deletions were not all carried out stays, so the next pass goes on with it.
+    const c = ctx.state.conflicts.find((x) => x.id === id);
+    const unfinished = c && ((c.kind === 'mass-delete-stopped' && c.settled === 'allow-deletion' && keptKeys.size > 0) || (c.pairKey !== null && keptKeys.has(c.pairKey)));
+    if (!unfinished) ctx.journal.append({ op: 'conflictDone', id });
+  }
 
   // The status seen when the folder was listed: anything that changed after it (including our
   // own writes) makes the next run list that side in full, so nothing is ever skipped. A flag
   // update that missed its message (another client moved or deleted it) left the sides off the
   // merge base for that pair, so the next run must not take flags from state: no change
   // tracking is recorded, and both sides are listed in full. The same when work was left
-  // undone: a message not copied is in no pair and no change list, only a full listing sees it.
+  // undone: a message not copied is in no pair and no change list, only a full listing sees it;
+  // and when a move left a message here unpaired (p.relist).
   const incomplete = hasPendingWork(ctx.summary.pending);
   for (const side of ['remote', 'local'] as const) {
-    const status = flagsLanded && !incomplete ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
+    const status = flagsLanded && !incomplete && !p.relist ? p.seen[side] : { ...p.seen[side], highestModseq: null, changeToken: null };
     ctx.journal.append({ op: 'status', side, status });
   }
   if (incomplete || ctx.state.pending !== null) ctx.journal.append({ op: 'pending', pending: incomplete ? ctx.summary.pending : null });
@@ -191,7 +213,7 @@ function summarizePlan(ctx: FolderContext, plan: FolderPlan): void {
 function sideUnchanged(ctx: FolderContext, side: Side): boolean {
   const before = ctx.state.status[side];
   const now = ctx.sessions[side].status;
-  if (!before || ctx.state.intents.size > 0) return false;
+  if (!before || ctx.state.intents.size > 0 || hasStrays(ctx, side)) return false;
   return statusVouches(before) && sameStatus(before, now);
 }
 
@@ -204,7 +226,8 @@ function sideUnchanged(ctx: FolderContext, side: Side): boolean {
 async function listSide(ctx: FolderContext, side: Side, unchanged: boolean, sizes: Map<string, number>): Promise<Map<string, readonly string[]>> {
   const twoWay = ctx.options.direction === 'both';
   const before = ctx.state.status[side];
-  if (twoWay && (unchanged || before)) {
+  // No pair holds a stray copy, so only a full listing says whether it is still there.
+  if (twoWay && (unchanged || before) && !hasStrays(ctx, side)) {
     const listing = new Map<string, readonly string[]>();
     for (const p of ctx.state.pairs.values()) {
       const id = p[side];
@@ -249,6 +272,24 @@ function uidsReused(ctx: FolderContext, side: Side, listing: Listing, sizes: Map
   return [...listing.keys()].some((id) => !paired.has(id) && Number(id) < before.uidNext!);
 }
 
+
+function hasStrays(ctx: FolderContext, side: Side): boolean {
+  return ctx.state.strays.some((s) => s.side === side);
+}
+
+/**
+ * Stray copies (see StrayCopy) are our own, never the user's mail: taken out of the listing, so
+ * nothing pairs, copies or plans them; applyDeletes removes them. One that is gone is done, and
+ * so is one under an old UIDVALIDITY (its id names nothing now). A move under way stays in the
+ * listing: detectMoves settles it.
+ */
+function setStraysAside(ctx: FolderContext, side: Side, listing: Map<string, readonly string[]>, record: boolean): void {
+  for (const stray of ctx.state.strays.filter((s) => s.side === side)) {
+    const gone = stray.uidValidity !== ctx.sessions[side].status.uidValidity || !listing.has(stray.id);
+    if (gone && record) ctx.journal.append({ op: 'strayDone', side, id: stray.id });
+    else if (!gone && stray.movingTo === null) listing.delete(stray.id);
+  }
+}
 
 function uidValidityChanged(ctx: FolderContext, side: Side): boolean {
   const before = ctx.state.status[side];

@@ -190,7 +190,7 @@ describe('folder operations in flat layouts', () => {
     await writeFile(join(root, 'cur', '1700000000.M1P1.host,U=3:2,S'), 'Subject: x\n\nhi\n');
     const inbox = await store.openFolder('INBOX');
     const [m] = await inbox.list();
-    expect(await inbox.moveTo([m!.id], 'Archive')).toEqual(new Map([[m!.id, m!.id]]));
+    expect(await inbox.moveTo([m!.id], 'Archive')).toEqual({ moved: new Map([[m!.id, m!.id]]), kept: [] });
     expect(await readdir(join(root, '.Archive', 'cur'))).toEqual(['1700000000.M1P1.host,U=3:2,S']);
     expect(await readdir(join(root, 'cur'))).toEqual([]);
   });

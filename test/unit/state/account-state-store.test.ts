@@ -88,6 +88,36 @@ describe('loading what was written', () => {
     expect((await loadOk(store)).state).toEqual(written);
   });
 
+  it('keeps stray copies, one per side and id (a later record replaces it), through the journal and a compaction, and drops them by strayDone', async () => {
+    const { store } = await freshStore();
+    const stray = (side: 'remote' | 'local', id: string, movingTo: string | null) => ({ op: 'stray' as const, stray: { side, id, uidValidity: '1700000000', movingTo } });
+    const records: StateRecord[] = [
+      stray('remote', '7', 'Archive'),
+      stray('remote', '8', null),
+      stray('local', '7', null),
+      stray('remote', '7', null),
+      { op: 'strayDone', side: 'remote', id: '8' },
+    ];
+    const written = await writeRecords(store, records, 3);
+    const want = [
+      { side: 'local', id: '7', uidValidity: '1700000000', movingTo: null },
+      { side: 'remote', id: '7', uidValidity: '1700000000', movingTo: null },
+    ];
+    expect(written.strays).toEqual(want);
+    expect((await loadOk(store)).state.strays).toEqual(want);
+  });
+
+  it('loads a snapshot written before stray copies were kept as having none', async () => {
+    const { store, snap } = await freshStore();
+    await writeRecords(store, sampleRecords(FOLDER), 17);
+    const [header, body] = (await readFile(snap, 'utf8')).split('\n') as [string, string];
+    const { strays, ...older } = JSON.parse(body) as Record<string, unknown>;
+    expect(strays).toEqual([]);
+    const olderBody = JSON.stringify(older);
+    await writeFile(snap, `${JSON.stringify({ ...JSON.parse(header), sha256: hex(olderBody) })}\n${olderBody}`);
+    expect((await loadOk(store)).state.strays).toEqual([]);
+  });
+
   it('gives an empty state at seq 0 for a folder without files', async () => {
     const { store } = await freshStore();
     expect(await store.loadFolder('Never/Synced')).toEqual({ ok: true, state: emptyFolderState('Never/Synced'), seq: 0, notes: [] });

@@ -72,6 +72,7 @@ describe('QuietFolders (the no-change fast path)', () => {
   it.each([
     ['an interrupted copy', (s: FolderState) => s.intents.set(1, { id: 1, target: 'local', ticket: { kind: 'maildir', unique: 'u' }, sourceId: '5' } as never)],
     ['a ghost watch', (s: FolderState) => s.ghosts.push({} as never)],
+    ['a stray copy to remove', (s: FolderState) => s.strays.push({ side: 'remote', id: '7', uidValidity: '1', movingTo: null })],
     ['a settled conflict waiting to be applied', (s: FolderState) => s.conflicts.push({ id: 'c', kind: 'delete-vs-change', folder: 'INBOX', detail: 'd', pairKey: 1, at: 0, settled: 'keep-both' })],
     ['a side without HIGHESTMODSEQ', (s: FolderState) => (s.status.remote = { ...remoteStatus, highestModseq: null })],
   ])('never remembers a folder with %s', async (_what, spoil) => {

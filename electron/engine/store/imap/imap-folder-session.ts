@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImapFlow, MailboxLockObject, MailboxObject } from 'imapflow';
+// imapflow's own check (the imapflow version is pinned): it counts what IMAP4rev2 folds in.
+import { hasCapability } from 'imapflow/lib/tools.js';
 import type { MessageIdentity } from '../../../../shared/identity.js';
 import { normalizeFlags } from '../../../../shared/flags.js';
 import { durableStep } from '../../fault-hook.js';
@@ -13,6 +15,7 @@ import type {
   ListedMessage,
   MessageContent,
   MessageHeaders,
+  MoveResult,
   WholeMessage,
 } from '../mail-store.js';
 import { parseHeaderFields } from '../header-fields.js';
@@ -213,15 +216,15 @@ export class ImapFolderSession implements FolderSession {
     });
     durableStep('imap append');
     // Without APPENDUID imapflow guesses a UID from the sequence number; a guess is not an id.
-    if (res.uid === undefined || res.uidValidity === undefined) return null;
+    // A server that does not announce UIDPLUS promises nothing about what it sends as one.
+    if (!this.uidPlus() || res.uid === undefined || res.uidValidity === undefined) return null;
     if (res.uidValidity.toString() !== this.status.uidValidity) return null;
     return String(res.uid);
   }
 
   async appendMany(reqs: AppendRequest[]): Promise<(string | null)[] | null> {
     this.assertOpen();
-    const caps = this.client.capabilities;
-    if (!caps.has('MULTIAPPEND') || !caps.has('UIDPLUS')) return null;
+    if (!this.client.capabilities.has('MULTIAPPEND') || !this.uidPlus()) return null;
     const items = reqs.map((req) => {
       if (req.ticket.kind !== 'imap') throw new Error(`an IMAP folder cannot take a ${req.ticket.kind} append ticket`);
       if (!Buffer.isBuffer(req.content)) throw new Error('appendMany takes whole messages');
@@ -283,29 +286,39 @@ export class ImapFolderSession implements FolderSession {
     return stored.filter((uid) => !present.has(uid)).map(String);
   }
 
-  async delete(ids: string[]): Promise<void> {
+  async delete(ids: string[]): Promise<string[]> {
     this.assertOpen();
-    if (ids.length === 0) return;
+    if (ids.length === 0) return [];
     const uids = ids.map(parseUid);
-    if (!this.client.capabilities.has('UIDPLUS') && !this.client.enabled.has('IMAP4rev2')) {
-      // A plain EXPUNGE would also remove every message other clients marked \Deleted.
-      throw new Error(`cannot delete messages in folder "${this.folder}": the server lacks UIDPLUS (UID EXPUNGE), so it cannot expunge only the messages meant`);
+    if (this.uidPlus()) {
+      for (const set of uidSets(uids)) {
+        await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
+        await step(this.folder, 'UID EXPUNGE', () => runCommand(this.client, 'UID EXPUNGE', [sequence(set)]));
+      }
+      durableStep('imap delete');
+      return [];
     }
-    for (const set of uidSets(uids)) {
-      await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
-      await step(this.folder, 'UID EXPUNGE', () => runCommand(this.client, 'UID EXPUNGE', [sequence(set)]));
-    }
+    // Without UID EXPUNGE only EXPUNGE removes messages, and it removes every one marked
+    // \Deleted: another client's, which that client may still mean to keep, would go too. It is
+    // sent only when no other message carries the mark (asked after our own STORE, one round
+    // trip before it: a mark another client sets in between is lost to it).
+    for (const set of uidSets(uids)) await this.store(set, '+FLAGS.SILENT', ['\\Deleted']);
+    durableStep('imap delete marked');
+    const mine = new Set(uids);
+    const marked = await this.searchDeleted();
+    if (marked.some((uid) => !mine.has(uid))) return marked.filter((uid) => mine.has(uid)).map(String);
+    await step(this.folder, 'EXPUNGE', () => runCommand(this.client, 'EXPUNGE', []));
     durableStep('imap delete');
+    return [];
   }
 
-  async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
+  async moveTo(ids: string[], folder: string): Promise<MoveResult> {
     this.assertOpen();
     const moved = new Map<string, string | null>();
-    if (ids.length === 0) return moved;
+    if (ids.length === 0) return { moved, kept: [] };
     const destination = this.ctx.serverPathOf(folder);
-    const canMove = this.client.capabilities.has('MOVE');
+    const canMove = hasCapability(this.client, 'MOVE');
     for (const set of uidSets(ids.map(parseUid))) {
-      // Without MOVE: COPY, then delete exactly these UIDs (never imapflow's plain-EXPUNGE fallback).
       const result = await step(this.folder, canMove ? 'UID MOVE' : 'UID COPY', async () => {
         const r = canMove
           ? await this.client.messageMove(set, destination, { uid: true })
@@ -313,15 +326,22 @@ export class ImapFolderSession implements FolderSession {
         if (!r) throw new Error(`the server refused to ${canMove ? 'move' : 'copy'} messages to "${folder}"`);
         return r;
       });
-      if (!canMove) await this.delete(set.split(',').flatMap(expandRange).map(String));
-      const map = result.uidMap;
+      // COPYUID, like APPENDUID, only from a server that announces UIDPLUS.
+      const map = this.uidPlus() ? result.uidMap : undefined;
       for (const uid of set.split(',').flatMap(expandRange)) {
         const target = map?.get(uid);
         moved.set(String(uid), target === undefined ? null : String(target));
       }
     }
-    durableStep('imap move');
-    return moved;
+    if (canMove) {
+      durableStep('imap move');
+      return { moved, kept: [] };
+    }
+    durableStep('imap copy (move)');
+    // Without MOVE: the source copies are deleted (never imapflow's plain-EXPUNGE fallback), all
+    // in one go, so that our own marks never count as another client's.
+    const kept = await this.delete([...moved.keys()]);
+    return { moved, kept };
   }
 
   async close(): Promise<void> {
@@ -331,6 +351,11 @@ export class ImapFolderSession implements FolderSession {
     // next SELECT (or LOGOUT) deselects it without expunging.
     this.ctx.lock.release();
     this.ctx.onClose();
+  }
+
+  /** UID EXPUNGE, APPENDUID and COPYUID (RFC 4315; part of IMAP4rev2). */
+  private uidPlus(): boolean {
+    return hasCapability(this.client, 'UIDPLUS');
   }
 
   /** Flags and sizes of every message; the size lets the engine notice a UID reused for another message. */
@@ -389,6 +414,15 @@ export class ImapFolderSession implements FolderSession {
       found.push(...r.filter((uid) => wanted.has(uid)));
     }
     return found;
+  }
+
+  /** UIDs of every message marked \Deleted, by us or anyone. */
+  private async searchDeleted(): Promise<number[]> {
+    return step(this.folder, 'UID SEARCH DELETED', async () => {
+      const r = await this.client.search({ deleted: true }, { uid: true });
+      if (!Array.isArray(r)) throw new Error('the server refused the search');
+      return r;
+    });
   }
 
   private async uidNextFromSearch(): Promise<number> {

@@ -1,4 +1,6 @@
 import type { ImapFlow } from 'imapflow';
+// imapflow's own path normalizer (the imapflow version is pinned), as its RENAME compares paths.
+import { normalizePath } from 'imapflow/lib/tools.js';
 import { FolderMissingError, type FolderEntry, type FolderSession, type FolderStatus, type MailStore } from '../mail-store.js';
 import { commandError, step } from './command-error.js';
 import { FolderNames } from './folder-names.js';
@@ -89,6 +91,7 @@ export class ImapStore implements MailStore {
     }
     if (!status || status.messages === undefined) throw commandError(name, 'STATUS', 'no message count');
     if (status.messages > 0) throw new Error(`refusing to delete folder "${name}": it holds ${status.messages} messages`);
+    await this.deselect(client, name, path);
     await step(name, 'DELETE', () => client.mailboxDelete(path));
     if (!(await client.mailboxUnsubscribe(path).catch(() => false))) {
       this.warn(`folder "${name}" was deleted but could not be unsubscribed`);
@@ -102,6 +105,7 @@ export class ImapStore implements MailStore {
     const names = this.names(client);
     // Subfolders move along: every listed status may now belong to another folder.
     this.listed.clear();
+    await this.deselect(client, from, names.toServer(from));
     await step(from, 'RENAME', () => client.mailboxRename(names.toServer(from), names.toServer(to)));
     await client.mailboxSubscribe(names.toServer(to)).catch(() => false);
   }
@@ -171,6 +175,18 @@ export class ImapStore implements MailStore {
     this.client.close();
     this.client = await openClient(this.endpoint);
     return this.client;
+  }
+
+  /**
+   * A closed session leaves its folder selected (see ImapFolderSession.close). imapflow deselects
+   * a folder it is to rename or delete with UNSELECT where the server has it, else with CLOSE,
+   * which expunges every message marked \Deleted there, another client's too. EXAMINE of
+   * another folder deselects it without expunging anything (RFC 3501, 6.4.2).
+   */
+  private async deselect(client: ImapFlow, name: string, path: string): Promise<void> {
+    if (client.mailbox && client.mailbox.path === normalizePath(client, path)) {
+      await step(name, 'EXAMINE INBOX', () => client.mailboxOpen('INBOX', { readOnly: true }));
+    }
   }
 
   private names(client: ImapFlow): FolderNames {

@@ -14,6 +14,7 @@ import type {
   ListedMessage,
   MessageContent,
   MessageHeaders,
+  MoveResult,
   WholeMessage,
 } from '../mail-store.js';
 import { FolderMissingError } from '../mail-store.js';
@@ -218,7 +219,8 @@ export class MaildirSession implements FolderSession {
     return vanished;
   }
 
-  async delete(ids: string[]): Promise<void> {
+  /** Unlinks the files: a Maildir deletes each message on its own, so none is ever left. */
+  async delete(ids: string[]): Promise<string[]> {
     const touched = new Set<MessageDir>();
     for (const id of ids) {
       await this.withFile(id, async (entry) => {
@@ -228,9 +230,10 @@ export class MaildirSession implements FolderSession {
       });
     }
     await this.syncDirs(touched, 'maildir delete');
+    return [];
   }
 
-  async moveTo(ids: string[], folder: string): Promise<Map<string, string | null>> {
+  async moveTo(ids: string[], folder: string): Promise<MoveResult> {
     const { dir: targetDir, index: targetIndex } = this.folderAt(folder);
     if (!(await isFolderDir(targetDir))) throw new FolderMissingError(folder);
     const targetKeywords = new MaildirKeywords(targetDir);
@@ -254,7 +257,7 @@ export class MaildirSession implements FolderSession {
       });
     }
     await this.syncDirs(touched, 'maildir move');
-    return moved;
+    return { moved, kept: [] };
   }
 
   async close(): Promise<void> {}

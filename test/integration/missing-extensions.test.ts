@@ -24,7 +24,7 @@ afterAll(async () => {
   await Promise.all([bare?.stop(), moveOnly?.stop()]);
 });
 
-const subjectOf = (b: Buffer) => /^Subject: (.*)\r$/m.exec(b.toString('latin1'))![1]!;
+const subjectOf = (b: Buffer) => /^Subject: (.*?)\r?$/m.exec(b.toString('latin1'))![1]!;
 const msg = (s: string) => makeMessage({ subject: s, messageId: `<${s}@caps.test>`, body: `Body of ${s}.\r\n` });
 
 /** Past the 2 s in which a Maildir directory's mtime vouches for nothing. */

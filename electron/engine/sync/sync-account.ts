@@ -12,7 +12,8 @@ import { checkMassDelete, FolderStoppedError, type PreparedFolder } from './sync
 import type { SyncReporter } from './sync-reporter.js';
 import { describeError, describeSystemError } from './describe-error.js';
 import { isTransient, withRetry } from './retry.js';
-import { detectMoves, executeMoves } from './detect-moves.js';
+import { detectMoves, executeMoves, type PlannedMove } from './detect-moves.js';
+import { notDone } from './folder-context.js';
 import { executePrepared, isQuiet, prepareDecision, syncFolderAlone, type AccountRun } from './folder-pass.js';
 import { ConnectionLanes } from './connection-lanes.js';
 import { detectFolderRenames, executeFolderRename } from './folder-renames.js';
@@ -173,12 +174,19 @@ async function renameFolders(run: AccountRun, decisions: FolderDecision[]): Prom
 /** Recognised moves are carried out before any folder's own plan; a failure only costs the optimisation. */
 async function carryOutMoves(run: AccountRun, prepared: PreparedFolder[]): Promise<void> {
   if (prepared.length < 2) return;
+  let moves: PlannedMove[] = [];
   try {
-    await executeMoves(run.stores, await detectMoves(run.stores, prepared));
+    moves = await detectMoves(run.stores, prepared);
+    await executeMoves(run.stores, moves);
   } catch (err) {
     // The plans no longer hold the moved messages' copies or deletes: the next run sees the
     // true state of both folders and finishes the job. Nothing was deleted on the strength of it.
-    for (const p of prepared) p.ctx.summary.notes.push(`moving messages between folders failed (${describeError(err)}); the next run finishes it`);
+    const reason = `moving messages between folders failed (${describeError(err)})`;
+    for (const p of prepared) p.ctx.summary.notes.push(`${reason}; the next run finishes it`);
+    // A move not carried out leaves the message in its new folder on one side only: that folder
+    // is incomplete (and the run says so) until the next run moves it. One still paired in its
+    // old folder was not moved.
+    for (const m of moves) if (m.key !== null && m.from.ctx.state.pairs.has(m.key)) notDone(m.to.ctx, 'copies', m.side, reason);
   }
 }
 

@@ -210,3 +210,23 @@ describe('Maildir options (another program’s Maildir)', () => {
     });
   });
 });
+
+describe('logging in (wizard step 1)', () => {
+  it('an address on a local domain is an address, and a plain user name can be the login, with the address optional', async () => {
+    const { isEmailAddress, loginProblems, loginUser } = await import('../../../renderer/src/model/login.js');
+    expect(isEmailAddress('test@localhost')).toBe(true);
+    expect(isEmailAddress('alice@example.org')).toBe(true);
+    expect(isEmailAddress('alice')).toBe(false);
+    expect(isEmailAddress('a b@example.org')).toBe(false);
+    const byAddress = { byUserName: false, email: 'test@localhost', user: '', password: 'pw' };
+    expect(loginProblems(byAddress)).toEqual({});
+    expect(loginProblems({ ...byAddress, email: 'alice' })).toHaveProperty('email');
+    const byName = { byUserName: true, email: '', user: 'alice', password: 'pw' };
+    expect(loginProblems(byName)).toEqual({});
+    expect(loginProblems({ ...byName, user: ' ' })).toHaveProperty('user');
+    expect(loginProblems({ ...byName, email: 'not an address' })).toHaveProperty('email');
+    expect(loginUser(byName, 'alice@example.org')).toBe('alice');
+    expect(loginUser(byAddress, undefined)).toBe('test@localhost');
+    expect(loginUser(byAddress, 'test')).toBe('test');
+  });
+});

@@ -6,7 +6,7 @@ import { ScreenHeader } from '../components/ScreenHeader.js';
 import { Failed, Loading } from '../components/Status.js';
 import { accountNameFor } from '../model/account-name.js';
 import { isEmailAddress, loginUser, type Login } from '../model/login.js';
-import { chosenByFilter, filterForChoice } from '../model/folder-choice.js';
+import { chosenByFilter, filterForChoice, withListedFolders } from '../model/folder-choice.js';
 import { DEFAULT_MAILDIR_OPTIONS, maildirInput } from '../model/maildir-options.js';
 import { draftFromGuess, draftFromView, emptyDraft, endpointInput, sameConnection, type ServerDraft } from '../model/server-draft.js';
 import { GUESS_SOURCE } from '../model/wording.js';
@@ -130,18 +130,31 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
   const unchanged = (draft: ServerDraft, saved: ServerDraft) => editing && sameConnection(draft, saved) && draft.password === '';
   const serverReady = remote.passed || unchanged(remote.draft, originalRemote.current);
 
+  const [listingFolders, setListingFolders] = useState(false);
   const toFolders = async () => {
     setStep('folders');
     if (editing && original) {
+      // A connection test of this edit listed the server's folders already: use them at once.
+      const tested = [...(remote.folders ?? []), ...(replica.kind === 'imap' ? (local.folders ?? []) : [])];
+      if (tested.length > 0) {
+        const next = withListedFolders(folders, tested, original.folders);
+        listedChoice.current ??= new Set(next.chosen);
+        setFolders((f) => ({ ...f, ...withListedFolders(f, tested, original.folders) }));
+      }
+      setListingFolders(true);
+      setListProblem(null);
       try {
+        // Both sides, with the stored passwords: adds what only the local side holds.
         const listed: ServerFolder[] = await bridge.request('listServerFolders', { account: original.name });
-        const all = listed.map((f) => f.folder);
-        const chosen = new Set(listed.filter((l) => l.included).map((l) => l.folder));
-        listedChoice.current = chosen;
-        setFolders((f) => ({ ...f, all, chosen }));
-        setListProblem(null);
+        const names = listed.map((f) => f.folder);
+        if (listedChoice.current === null) listedChoice.current = chosenByFilter(names, original.folders);
+        else for (const n of chosenByFilter(names, original.folders)) listedChoice.current.add(n);
+        setFolders((f) => ({ ...f, ...withListedFolders(f, names, original.folders) }));
       } catch (err) {
-        setListProblem(`The folders could not be listed (${errorText(err)}); the current selection is kept.`);
+        // With the test's list the step has what it needs (the stored password may be the old one).
+        if (tested.length === 0) setListProblem(`The folders could not be listed (${errorText(err)}); the current selection is kept.`);
+      } finally {
+        setListingFolders(false);
       }
       return;
     }
@@ -261,6 +274,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
           choice={folders}
           onChoice={setFolders}
           listProblem={listProblem}
+          listing={listingFolders}
           submitLabel={editing ? 'Save changes' : 'Start syncing'}
           busy={saving}
           error={saveError}

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../support/dovecot.js';
@@ -15,6 +17,25 @@ import { builtApp, openBrowser, startServe, type Browser, type ServeProcess } fr
  */
 
 const ARCHIVE_MESSAGES = 24;
+
+/** axe-core (a dev dependency), evaluated in the page: a script tag would be refused by the CSP. */
+const AXE = (() => {
+  try {
+    return readFileSync(createRequire(resolve(import.meta.dirname, '../../package.json')).resolve('axe-core/axe.min.js'), 'utf8');
+  } catch {
+    return null;
+  }
+})();
+if (AXE === null) console.warn('app-screens.test.ts: the accessibility check did not run: axe-core is not installed (npm ci installs it)');
+
+/** WCAG 2.1 A and AA violations on the page as it is, one line each. */
+async function accessibilityProblems(where: string): Promise<string[]> {
+  await page.evaluate(AXE!);
+  const found = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' [' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ']'))`,
+  )) as string[];
+  return found.map((f) => `${where}: ${f}`);
+}
 
 let server: DovecotServer;
 let user: DovecotUser;
@@ -118,10 +139,12 @@ describe('the screens tell the truth', () => {
     await page.getByLabel('Folder layout').selectOption('maildir++');
     await page.getByLabel('Take over its sync state').selectOption('mbsync');
     expect(await page.getByLabel(/mbsync’s state folder/).inputValue()).toBe('~/.mbsync/');
+    if (AXE) expect(await accessibilityProblems('Wizard, local copy with the Maildir options')).toEqual([]);
     await page.getByLabel('Take over its sync state').selectOption('none');
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByRole('heading', { name: 'Folders', level: 2 }).waitFor();
+    if (AXE) expect(await accessibilityProblems('Wizard, folders')).toEqual([]);
     await page.getByRole('button', { name: 'Start syncing' }).click();
     await page.getByText('Your mail is in step').waitFor({ timeout: 60_000 });
 
@@ -148,6 +171,7 @@ describe('the screens tell the truth', () => {
     expect(await page.getByText('Checking for changes').count()).toBe(0);
     const cells = await archive.getByRole('cell').allTextContents();
     expect(cells.slice(0, 2)).toEqual([String(ARCHIVE_MESSAGES), '0']);
+    if (AXE) expect(await accessibilityProblems('Account, a stopped folder')).toEqual([]);
     expect(await archive.textContent()).not.toContain('--allow-mass-delete');
     expect(await archive.textContent()).toContain('“Allow this deletion”');
 
@@ -155,6 +179,7 @@ describe('the screens tell the truth', () => {
     const conflict = page.getByRole('article', { name: 'Stopped by the mass-delete safety check' });
     await conflict.waitFor({ timeout: 30_000 });
     expect(await conflict.textContent()).not.toContain('--allow-mass-delete');
+    if (AXE) expect(await accessibilityProblems('Conflicts, a stopped folder')).toEqual([]);
     expect(await conflict.getByRole('button').allTextContents()).toEqual(expect.arrayContaining(['Allow this deletion', 'Restore']));
     await conflict.getByRole('button', { name: 'Restore' }).click();
     await page.getByText('No conflicts', { exact: true }).waitFor({ timeout: 30_000 });
@@ -200,6 +225,37 @@ describe('the screens tell the truth', () => {
     await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(0);
     await page.getByText('Up to date').waitFor({ timeout: 30_000 });
     await toAccounts();
+  });
+
+  it.runIf(AXE !== null)('every screen passes an automated accessibility check (axe, WCAG 2.1 AA), and the wizard’s first steps work from the keyboard alone', async () => {
+    const problems: string[] = [];
+    problems.push(...(await accessibilityProblems('Accounts')));
+    await page.getByRole('button', { name: 'plain', exact: true }).click();
+    await page.getByRole('heading', { name: 'plain', level: 1 }).waitFor();
+    await page.getByText('Asking the servers for their folders…').waitFor({ state: 'hidden' });
+    problems.push(...(await accessibilityProblems('Account')));
+    for (const screen of ['Conflicts', 'Activity', 'Settings'] as const) {
+      await page.getByRole('button', { name: screen, exact: true }).click();
+      await page.getByRole('heading', { name: screen, level: 1 }).waitFor();
+      problems.push(...(await accessibilityProblems(screen)));
+    }
+    await toAccounts();
+
+    // The wizard by keyboard: the step heading takes the focus, Tab walks the fields in order.
+    await page.getByRole('button', { name: 'Add account' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your account', level: 2 }).waitFor();
+    problems.push(...(await accessibilityProblems('Wizard, step 1')));
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(`${user.user}@localhost`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Mail server', level: 2 }).waitFor();
+    problems.push(...(await accessibilityProblems('Wizard, server')));
+    await page.getByRole('button', { name: '← Cancel' }).click();
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    expect(problems).toEqual([]);
   });
 
   it('ran without console errors or CSP violations', () => {

@@ -16,3 +16,18 @@ export function filterForChoice(all: readonly string[], chosen: ReadonlySet<stri
 export function chosenByFilter(all: readonly string[], filter: FolderFilter): Set<string> {
   return new Set(all.filter((f) => folderSelected(filter, f)));
 }
+
+/**
+ * Folders learned while editing (a connection test just listed the server's; the servers'
+ * listing may add the local side's): new names are ticked as the account's filter says, the
+ * ticks already there stay as the user left them.
+ */
+export function withListedFolders(
+  current: { all: readonly string[] | null; chosen: ReadonlySet<string> },
+  names: readonly string[],
+  filter: FolderFilter,
+): { all: string[]; chosen: Set<string> } {
+  const known = new Set(current.all ?? []);
+  const added = [...new Set(names)].filter((n) => !known.has(n));
+  return { all: [...(current.all ?? []), ...added], chosen: new Set([...current.chosen, ...chosenByFilter(added, filter)]) };
+}

@@ -5,7 +5,8 @@ import { useNavigate } from '../components/navigation.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
 import { Failed, Loading } from '../components/Status.js';
 import { accountNameFor } from '../model/account-name.js';
-import { chosenByFilter, filterForChoice } from '../model/folder-choice.js';
+import { isEmailAddress, loginUser, type Login } from '../model/login.js';
+import { chosenByFilter, filterForChoice, withListedFolders } from '../model/folder-choice.js';
 import { DEFAULT_MAILDIR_OPTIONS, maildirInput } from '../model/maildir-options.js';
 import { draftFromGuess, draftFromView, emptyDraft, endpointInput, sameConnection, type ServerDraft } from '../model/server-draft.js';
 import { GUESS_SOURCE } from '../model/wording.js';
@@ -66,8 +67,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
   const [step, setStep] = useState<Step>(steps[0] ?? 'server');
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [login, setLogin] = useState<Login>({ byUserName: false, email: '', user: '', password: '' });
   const [guesses, setGuesses] = useState<ServerGuess[]>([]);
   const [guessError, setGuessError] = useState<string | null>(null);
   const [guessing, setGuessing] = useState(false);
@@ -102,23 +102,27 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
 
   const taken = (live.accounts ?? []).map((a) => a.name).filter((n) => n !== original?.name);
 
-  const afterAccount = async (typedEmail: string, typedPassword: string) => {
-    setEmail(typedEmail);
-    setPassword(typedPassword);
+  const afterAccount = async (typed: Login) => {
+    setLogin(typed);
     setGuessing(true);
     setGuessError(null);
     let found: ServerGuess[] = [];
-    try {
-      found = await bridge.request('guessServer', { email: typedEmail });
-    } catch (err) {
-      setGuessError(errorText(err));
+    // The address only serves to look up the server; without one there is nothing to guess from.
+    if (isEmailAddress(typed.email)) {
+      try {
+        found = await bridge.request('guessServer', { email: typed.email });
+      } catch (err) {
+        setGuessError(errorText(err));
+      }
     }
     setGuessing(false);
     setGuesses(found);
     const first = found[0];
-    remote.setDraft(first ? draftFromGuess(first, typedPassword) : emptyDraft(typedEmail, typedPassword));
-    if (!name) setName(accountNameFor(typedEmail, taken));
-    if (!replica.path) setReplica((r) => ({ ...r, path: `~/Mail/${accountNameFor(typedEmail, taken)}` }));
+    const user = loginUser(typed, first?.user);
+    remote.setDraft(first ? { ...draftFromGuess(first, typed.password), user } : emptyDraft(user, typed.password));
+    const base = typed.email !== '' ? typed.email : typed.user;
+    if (!name) setName(accountNameFor(base, taken));
+    if (!replica.path) setReplica((r) => ({ ...r, path: `~/Mail/${accountNameFor(base, taken)}` }));
     setStep('server');
   };
 
@@ -126,18 +130,31 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
   const unchanged = (draft: ServerDraft, saved: ServerDraft) => editing && sameConnection(draft, saved) && draft.password === '';
   const serverReady = remote.passed || unchanged(remote.draft, originalRemote.current);
 
+  const [listingFolders, setListingFolders] = useState(false);
   const toFolders = async () => {
     setStep('folders');
     if (editing && original) {
+      // A connection test of this edit listed the server's folders already: use them at once.
+      const tested = [...(remote.folders ?? []), ...(replica.kind === 'imap' ? (local.folders ?? []) : [])];
+      if (tested.length > 0) {
+        const next = withListedFolders(folders, tested, original.folders);
+        listedChoice.current ??= new Set(next.chosen);
+        setFolders((f) => ({ ...f, ...withListedFolders(f, tested, original.folders) }));
+      }
+      setListingFolders(true);
+      setListProblem(null);
       try {
+        // Both sides, with the stored passwords: adds what only the local side holds.
         const listed: ServerFolder[] = await bridge.request('listServerFolders', { account: original.name });
-        const all = listed.map((f) => f.folder);
-        const chosen = new Set(listed.filter((l) => l.included).map((l) => l.folder));
-        listedChoice.current = chosen;
-        setFolders((f) => ({ ...f, all, chosen }));
-        setListProblem(null);
+        const names = listed.map((f) => f.folder);
+        if (listedChoice.current === null) listedChoice.current = chosenByFilter(names, original.folders);
+        else for (const n of chosenByFilter(names, original.folders)) listedChoice.current.add(n);
+        setFolders((f) => ({ ...f, ...withListedFolders(f, names, original.folders) }));
       } catch (err) {
-        setListProblem(`The folders could not be listed (${errorText(err)}); the current selection is kept.`);
+        // With the test's list the step has what it needs (the stored password may be the old one).
+        if (tested.length === 0) setListProblem(`The folders could not be listed (${errorText(err)}); the current selection is kept.`);
+      } finally {
+        setListingFolders(false);
       }
       return;
     }
@@ -207,7 +224,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
         {STEP_TITLE[step]}
       </h2>
 
-      {step === 'account' && <AccountStep initialEmail={email} initialPassword={password} busy={guessing} onNext={(e, p) => void afterAccount(e, p)} />}
+      {step === 'account' && <AccountStep initial={login} busy={guessing} onNext={(l) => void afterAccount(l)} />}
 
       {step === 'server' && (
         <form
@@ -217,7 +234,9 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
             if (serverReady) setStep('replica');
           }}
         >
-          {!editing && <GuessNote guesses={guesses} error={guessError} onPick={(g) => remote.setDraft(draftFromGuess(g, password))} />}
+          {!editing && (
+            <GuessNote guesses={guesses} error={guessError} noAddress={!isEmailAddress(login.email)} onPick={(g) => remote.setDraft({ ...draftFromGuess(g, login.password), user: loginUser(login, g.user) })} />
+          )}
           <ServerForm legend="Mail server" draft={remote.draft} onChange={remote.setDraft} passwordKept={editing} test={remote.test} onTest={remote.run} />
           <div className="actions step-actions">
             {(!editing || index > 0) && (
@@ -255,6 +274,7 @@ function WizardFlow({ title, original, info }: { title: string; original: Accoun
           choice={folders}
           onChoice={setFolders}
           listProblem={listProblem}
+          listing={listingFolders}
           submitLabel={editing ? 'Save changes' : 'Start syncing'}
           busy={saving}
           error={saveError}
@@ -272,11 +292,17 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string> | null): boolean
   return b !== null && a.size === b.size && [...a].every((x) => b.has(x));
 }
 
-function GuessNote({ guesses, error, onPick }: { guesses: ServerGuess[]; error: string | null; onPick: (g: ServerGuess) => void }) {
+function GuessNote({ guesses, error, noAddress, onPick }: { guesses: ServerGuess[]; error: string | null; noAddress: boolean; onPick: (g: ServerGuess) => void }) {
   const [first, ...others] = guesses;
   return (
     <div className="guess-note">
-      {first ? <p className="hint">{GUESS_SOURCE[first.source]}.</p> : <p className="hint">Mailferry could not find the settings{error ? ` (${error})` : ''}. Enter them below; your provider’s help pages list them.</p>}
+      {first ? (
+        <p className="hint">{GUESS_SOURCE[first.source]}.</p>
+      ) : noAddress ? (
+        <p className="hint">Enter your server’s settings below; your provider’s or administrator’s instructions list them.</p>
+      ) : (
+        <p className="hint">Mailferry could not find the settings{error ? ` (${error})` : ''}. Enter them below; your provider’s help pages list them.</p>
+      )}
       {others.length > 0 && (
         <p className="hint">
           Other possibilities:{' '}

@@ -18,6 +18,8 @@ interface FoldersStepProps {
   onChoice: (choice: FolderChoice) => void;
   /** Shown instead of the list when the folders could not be listed. */
   listProblem: string | null;
+  /** The servers are being asked for their folders. */
+  listing?: boolean;
   submitLabel: string;
   busy: boolean;
   error: string | null;
@@ -26,7 +28,7 @@ interface FoldersStepProps {
 }
 
 /** Step 4: which folders, which way, and whether deletions travel. */
-export function FoldersStep({ choice, onChoice, listProblem, submitLabel, busy, error, onBack, onSubmit }: FoldersStepProps) {
+export function FoldersStep({ choice, onChoice, listProblem, listing = false, submitLabel, busy, error, onBack, onSubmit }: FoldersStepProps) {
   const id = useId();
   const set = (patch: Partial<FolderChoice>) => onChoice({ ...choice, ...patch });
   const toggle = (folder: string, on: boolean) => {
@@ -48,7 +50,13 @@ export function FoldersStep({ choice, onChoice, listProblem, submitLabel, busy, 
       <fieldset>
         <legend>Folders to sync</legend>
         {choice.all === null ? (
-          <p className="hint">{listProblem ?? 'The folder list is not available; the current selection is kept.'}</p>
+          listing ? (
+            <p className="hint" role="status">
+              <span className="spinner" aria-hidden="true" /> Asking the servers for their folders…
+            </p>
+          ) : (
+            <p className="hint">{listProblem ?? 'The folder list is not available; the current selection is kept.'}</p>
+          )
         ) : (
           <>
             <div className="actions">

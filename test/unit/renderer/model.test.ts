@@ -3,7 +3,7 @@ import type { ActivityEntry } from '../../../shared/api/app-api.js';
 import { folderSelected } from '../../../shared/config.js';
 import { accountNameFor, isValidAccountName } from '../../../renderer/src/model/account-name.js';
 import { activityMatches, activityReport, mergeActivity } from '../../../renderer/src/model/activity.js';
-import { chosenByFilter, filterForChoice } from '../../../renderer/src/model/folder-choice.js';
+import { chosenByFilter, filterForChoice, withListedFolders } from '../../../renderer/src/model/folder-choice.js';
 import { folderTree } from '../../../renderer/src/model/folder-tree.js';
 import { displayFingerprint, formatBytes, formatDuration, formatRate, formatRelative } from '../../../renderer/src/model/format.js';
 import { draftProblems, emptyDraft, endpointInput, sameConnection, withSecurity } from '../../../renderer/src/model/server-draft.js';
@@ -208,5 +208,39 @@ describe('Maildir options (another program’s Maildir)', () => {
       layout: 'maildir++',
       importState: { from: 'mbsync', path: '~/.mbsync/' },
     });
+  });
+});
+
+describe('logging in (wizard step 1)', () => {
+  it('an address on a local domain is an address, and a plain user name can be the login, with the address optional', async () => {
+    const { isEmailAddress, loginProblems, loginUser } = await import('../../../renderer/src/model/login.js');
+    expect(isEmailAddress('test@localhost')).toBe(true);
+    expect(isEmailAddress('alice@example.org')).toBe(true);
+    expect(isEmailAddress('alice')).toBe(false);
+    expect(isEmailAddress('a b@example.org')).toBe(false);
+    const byAddress = { byUserName: false, email: 'test@localhost', user: '', password: 'pw' };
+    expect(loginProblems(byAddress)).toEqual({});
+    expect(loginProblems({ ...byAddress, email: 'alice' })).toHaveProperty('email');
+    const byName = { byUserName: true, email: '', user: 'alice', password: 'pw' };
+    expect(loginProblems(byName)).toEqual({});
+    expect(loginProblems({ ...byName, user: ' ' })).toHaveProperty('user');
+    expect(loginProblems({ ...byName, email: 'not an address' })).toHaveProperty('email');
+    expect(loginUser(byName, 'alice@example.org')).toBe('alice');
+    expect(loginUser(byAddress, undefined)).toBe('test@localhost');
+    expect(loginUser(byAddress, 'test')).toBe('test');
+  });
+});
+
+describe('the folders step when editing', () => {
+  it('uses the folders the connection test just listed, adds the servers’ listing to them, and keeps the ticks made meanwhile', () => {
+    const filter = { include: ['*'], exclude: ['Spam'] };
+    const tested = withListedFolders({ all: null, chosen: new Set() }, ['INBOX', 'Archive', 'Spam', 'Sent', 'Drafts', 'Trash'], filter);
+    expect(tested.all).toHaveLength(6);
+    expect([...tested.chosen].sort()).toEqual(['Archive', 'Drafts', 'INBOX', 'Sent', 'Trash']);
+    tested.chosen.delete('Trash');
+    const merged = withListedFolders(tested, ['INBOX', 'Archive', 'Local only'], filter);
+    expect(merged.all).toEqual(['INBOX', 'Archive', 'Spam', 'Sent', 'Drafts', 'Trash', 'Local only']);
+    expect(merged.chosen.has('Trash')).toBe(false);
+    expect(merged.chosen.has('Local only')).toBe(true);
   });
 });

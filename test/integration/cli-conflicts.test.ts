@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListedConflict } from '../../electron/cli/run-conflicts.js';
 import { acquireAccountLock } from '../../electron/engine/state/account-lock.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
-import { deleteLocal, localMessages } from '../support/local-maildir.js';
-import { makeMessage } from '../support/messages.js';
+import { localMessages } from '../support/local-maildir.js';
+import { deleteVsChangeWorld } from '../support/conflict-scenarios.js';
 import { runCli, SyncWorld } from '../support/sync-world.js';
 
 /**
@@ -28,18 +28,7 @@ async function listed(w: SyncWorld): Promise<ListedConflict[]> {
   return (JSON.parse(r.stdout) as { conflicts: ListedConflict[] }).conflicts;
 }
 
-/** "disputed" deleted in the Maildir while the server flags it, then a sync: a delete-vs-change conflict. */
-async function deleteVsChange(): Promise<SyncWorld> {
-  const w = await SyncWorld.create(server);
-  const uid = await w.remote.append('INBOX', makeMessage({ subject: 'disputed' }));
-  await w.remote.append('INBOX', makeMessage({ subject: 'bystander' }));
-  await w.syncJson();
-  const m = (await localMessages(w.maildir, 'INBOX')).find((x) => x.bytes.includes('disputed'))!;
-  await deleteLocal(w.maildir, 'INBOX', m.unique);
-  await w.remote.addFlags('INBOX', [uid], ['\\Flagged']);
-  await w.syncJson();
-  return w;
-}
+const deleteVsChange = () => deleteVsChangeWorld(server);
 
 const subjects = async (w: SyncWorld) => ({
   remote: (await w.remote.messages('INBOX')).map((m) => /\r\nSubject: ([^\r]*)/.exec(m.bytes.toString())?.[1]).sort(),

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY } from '../support/canary.js';
-import type { DovecotUser } from '../support/dovecot.js';
 import { connect } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { completeSignIn } from '../support/oauth-provider.js';
-import { login, oauthAccount, runCliLive, startOAuthWorld, type OAuthWorld } from '../support/oauth-world.js';
+import { login, oauthAccount, runCliLive, startOAuthWorld, userWithMail, type OAuthWorld } from '../support/oauth-world.js';
 
 const CLI = join(import.meta.dirname, '../../bin/mailferry.js');
 
@@ -23,13 +22,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
-async function userWithMail(count: number): Promise<DovecotUser> {
-  const user = await world.server.addUser();
-  const fx = await connect(world.server, user);
-  for (let i = 0; i < count; i++) await fx.append('INBOX', makeMessage({ subject: `flows ${i}` }));
-  await fx.close();
-  return user;
-}
+const mailUser = (count: number) => userWithMail(world, count, 'flows');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +38,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | false>, ms
 
 describe('mailferry login --device', () => {
   it('prints the verification address with the code; the sign-in on "another device" completes it', async () => {
-    const user = await userWithMail(2);
+    const user = await mailUser(2);
     const acct = await oauthAccount(world, user);
     const pages: string[] = [];
     const r = await runCliLive(['login', '--config', acct.configPath, '--account', 'mail', '--device', '--timeout', '60'], {
@@ -68,7 +61,7 @@ describe('mailferry login --device', () => {
 
 describe('the system browser', () => {
   it('is started without a shell, with the address as its only argument and no secret in its environment', async () => {
-    const user = await userWithMail(1);
+    const user = await mailUser(1);
     const acct = await oauthAccount(world, user);
     const bin = await mkdtemp(join(tmpdir(), 'mailferry-browser-'));
     await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\ncp /proc/$$/environ '${bin}/environ'\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${bin}/args.tmp'\nmv '${bin}/args.tmp' '${bin}/args'\n`);
@@ -95,7 +88,7 @@ describe('the system browser', () => {
 
 describe('auth.tokenCommand', () => {
   it('takes the first line as the access token, runs it again once when the server refuses one, and explains a refusal', async () => {
-    const user = await userWithMail(2);
+    const user = await mailUser(2);
     // A real token for the user, as an external helper (oama, pizauth) would print it.
     const helper = await oauthAccount(world, user);
     expect((await login(helper.configPath, user.user)).code).toBe(0);
@@ -124,7 +117,7 @@ describe('auth.tokenCommand', () => {
 
 describe('watch with OAuth2', () => {
   it('keeps syncing and pushing after the token expired and the connections dropped', async () => {
-    const user = await userWithMail(1);
+    const user = await mailUser(1);
     const acct = await oauthAccount(world, user);
     const before = await runCliLive(['watch', '--config', acct.configPath, '--interval', '600']);
     expect(before.code).toBe(1);

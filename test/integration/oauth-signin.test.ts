@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DovecotUser } from '../support/dovecot.js';
 import { connect } from '../support/imap-fixture.js';
 import { localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { login, oauthAccount, runCliLive, startOAuthWorld, type OAuthWorld } from '../support/oauth-world.js';
+import { login, oauthAccount, runCliLive, startOAuthWorld, userWithMail, type OAuthWorld } from '../support/oauth-world.js';
 
 /**
  * Sign-in with OAuth2 end to end, through the real CLI: a real authorization server
@@ -19,17 +18,11 @@ afterAll(async () => {
   await world?.stop();
 });
 
-async function userWithMail(count: number): Promise<DovecotUser> {
-  const user = await world.server.addUser();
-  const fx = await connect(world.server, user);
-  for (let i = 0; i < count; i++) await fx.append('INBOX', makeMessage({ subject: `oauth ${i}` }));
-  await fx.close();
-  return user;
-}
+const mailUser = (count: number) => userWithMail(world, count, 'oauth');
 
 describe('mailferry login, then sync', () => {
   it('signs in through the browser flow, keeps the grant in a 0600 file, and syncs with the token', async () => {
-    const user = await userWithMail(3);
+    const user = await mailUser(3);
     const acct = await oauthAccount(world, user);
     const r = await login(acct.configPath, user.user);
     expect(r.code, r.stderr).toBe(0);
@@ -58,7 +51,7 @@ describe('mailferry login, then sync', () => {
 
 describe('access tokens run out', () => {
   it('between passes: refreshed before use, the rotated refresh token stored at once and used next time', async () => {
-    const user = await userWithMail(2);
+    const user = await mailUser(2);
     const acct = await oauthAccount(world, user);
     world.provider.setAccessTokenTtl(2);
     try {
@@ -123,7 +116,7 @@ describe('access tokens run out', () => {
 
 describe('a sign-in that no longer works', () => {
   it('a revoked grant stops the account with "sign in again", after one refused token and one refused refresh, without retrying', async () => {
-    const user = await userWithMail(1);
+    const user = await mailUser(1);
     const acct = await oauthAccount(world, user);
     expect((await login(acct.configPath, user.user)).code).toBe(0);
     const grant = await acct.grant();
@@ -149,7 +142,7 @@ describe('a sign-in that no longer works', () => {
   });
 
   it('logout forgets the grant; sync then asks to sign in', async () => {
-    const user = await userWithMail(0);
+    const user = await mailUser(0);
     const acct = await oauthAccount(world, user);
     expect((await login(acct.configPath, user.user)).code).toBe(0);
     const out = await runCliLive(['logout', '--config', acct.configPath, '--account', 'mail']);

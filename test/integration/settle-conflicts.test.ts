@@ -5,6 +5,7 @@ import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { runCli, SyncWorld } from '../support/sync-world.js';
 import { deleteLocal, localFolderNames, localMessages } from '../support/local-maildir.js';
 import { makeMessage } from '../support/messages.js';
+import { deleteVsChangeWorld } from '../support/conflict-scenarios.js';
 import { settleConflict } from '../../electron/engine/conflicts/settle-conflict.js';
 import type { ConflictChoice } from '../../shared/conflicts.js';
 
@@ -30,14 +31,7 @@ async function settle(w: SyncWorld, choice: ConflictChoice): Promise<void> {
 
 describe('settling conflicts', () => {
   async function deleteVsChange(): Promise<SyncWorld> {
-    const w = await SyncWorld.create(server);
-    const uid = await w.remote.append('INBOX', makeMessage({ subject: 'disputed' }));
-    await w.remote.append('INBOX', makeMessage({ subject: 'bystander' }));
-    await w.syncJson();
-    const m = (await localMessages(w.maildir, 'INBOX')).find((x) => x.bytes.includes('disputed'))!;
-    await deleteLocal(w.maildir, 'INBOX', m.unique);
-    await w.remote.addFlags('INBOX', [uid], ['\\Flagged']);
-    await w.syncJson();
+    const w = await deleteVsChangeWorld(server);
     expect(await openConflicts(w)).toMatchObject([{ kind: 'delete-vs-change' }]);
     return w;
   }

@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDovecot, type DovecotServer, type DovecotUser } from './dovecot.js';
+import { connect } from './imap-fixture.js';
+import { makeMessage } from './messages.js';
 import { completeSignIn, startOAuthProvider, type TestOAuthProvider } from './oauth-provider.js';
 
 const CLI = resolve(import.meta.dirname, '../../bin/mailferry.js');
@@ -107,4 +109,13 @@ export async function login(configPath: string, loginAs: string, opts: { deny?: 
   await Promise.all(r.actions);
   if (errors.length) throw errors[0];
   return { ...r, pages };
+}
+
+/** A fresh user of the world's Dovecot with `count` messages in INBOX, subjects `<label> 0`, `<label> 1`, … */
+export async function userWithMail(world: OAuthWorld, count: number, label: string): Promise<DovecotUser> {
+  const user = await world.server.addUser();
+  const fx = await connect(world.server, user);
+  for (let i = 0; i < count; i++) await fx.append('INBOX', makeMessage({ subject: `${label} ${i}` }));
+  await fx.close();
+  return user;
 }
